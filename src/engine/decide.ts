@@ -1,0 +1,326 @@
+import { retryDelayMs } from './backoff.js';
+import { enqueue, evolve, step, update } from './evolve.js';
+import { blocking, isTerminalRun, isTerminalStep, type RunState, type StepState } from './state.js';
+import type { Effect, Input, RunEvent, RunEventMap, RunEventType, RunStatus, StepError } from './types.js';
+
+/** What the engine needs from the world, injected so tests control time and chance. */
+export interface Env {
+  now: number;
+  /** A number in [0, 1), for retry jitter. */
+  random(): number;
+}
+
+export interface Decision {
+  events: RunEvent[];
+  effects: Effect[];
+}
+
+/**
+ * The engine's one entry point: given the state and an input (a fact from outside), the
+ * events that follow and the effects the runtime must carry out. Every event is applied
+ * to `state` before `decide` returns.
+ */
+export function decide(state: RunState, input: Input, env: Env): Decision {
+  const d = new Decider(state, env);
+  if (!isTerminalRun(state.run)) {
+    d.handle(input);
+    d.settle();
+  }
+  return { events: d.events, effects: d.effects };
+}
+
+/** The earliest moment at which a `tick` input can change something, if any. */
+export function nextWakeAt(state: RunState): number | undefined {
+  if (isTerminalRun(state.run)) return undefined;
+  let min = state.runDeadline;
+  for (const key of state.timed) {
+    const st = state.steps.get(key);
+    const at = st?.deadline ?? st?.retryAt ?? st?.wakeAt;
+    if (at !== undefined && (min === undefined || at < min)) min = at;
+  }
+  return min;
+}
+
+class Decider {
+  readonly events: RunEvent[] = [];
+  readonly effects: Effect[] = [];
+
+  constructor(
+    private readonly state: RunState,
+    private readonly env: Env,
+  ) {}
+
+  handle(input: Input): void {
+    const { state } = this;
+    switch (input.type) {
+      case 'start':
+        if (state.run.status === 'queued') this.emit('RunStarted', {});
+        return;
+      case 'prepared':
+        return this.onPrepared(input);
+      case 'succeeded': {
+        const st = this.current(input.step, input.attempt);
+        if (st) this.emit('StepSucceeded', { step: st.key, attempt: input.attempt, outputs: input.outputs });
+        return;
+      }
+      case 'failed': {
+        const st = this.current(input.step, input.attempt);
+        if (st) this.fail(st, input.error, input.retryable !== false);
+        return;
+      }
+      case 'interrupted': {
+        const st = state.steps.get(input.step);
+        if (st && st.status === 'running' && st.items === undefined && st.attempts === input.attempt) {
+          this.emit('StepInterrupted', { step: st.key, attempt: input.attempt, reason: input.reason });
+        }
+        return;
+      }
+      case 'cancel':
+        if (!state.cancelling) this.cancel(input.by, input.reason);
+        return;
+      case 'finalized':
+        if (state.finalizing) this.finish(input.outputs, input.error);
+        return;
+      case 'tick':
+        return this.onTick();
+    }
+  }
+
+  /** Resolve ready steps, join fan-outs, start what fits, and finish the run when done. */
+  settle(): void {
+    const { state } = this;
+    if (state.cancelling || isTerminalRun(state.run)) return;
+    for (;;) {
+      if (state.resolvable.length > 0) {
+        const id = state.resolvable.shift() as string;
+        this.resolve(step(state, id));
+        continue;
+      }
+      if (state.joinable.length > 0) {
+        this.join(step(state, state.joinable.shift() as string));
+        continue;
+      }
+      break;
+    }
+    this.startQueued();
+    if (state.open === 0 && !state.finalizing) {
+      if (state.graph.workflow.outputs !== undefined) {
+        state.finalizing = true;
+        this.effects.push({ type: 'finalize' });
+      } else {
+        this.finish(this.sinkOutputs());
+      }
+    }
+  }
+
+  private resolve(st: StepState): void {
+    if (st.status !== 'pending') return;
+    const spec = this.state.graph.byId.get(st.stepId);
+    if (!spec) return;
+    const deps = spec.dependsOn.map((id) => step(this.state, id));
+    const blocker = blocking(spec.triggerRule, deps);
+    if (blocker) {
+      this.emit('StepSkipped', { step: st.key, reason: blocker });
+      return;
+    }
+    update(this.state, st, () => {
+      st.status = 'queued';
+    });
+    enqueue(this.state, st);
+  }
+
+  private join(parent: StepState): void {
+    if (isTerminalStep(parent)) return;
+    const failed = parent.childrenFailed ?? 0;
+    const count = parent.items?.length ?? 0;
+    if (failed > 0) {
+      this.emit('StepFailed', {
+        step: parent.key,
+        attempt: 1,
+        error: { code: 'FOR_EACH_FAILED', message: `${failed} of ${count} items failed` },
+        willRetry: false,
+      });
+      return;
+    }
+    const items: unknown[] = [];
+    for (let i = 0; i < count; i++) items.push(this.state.steps.get(`${parent.stepId}[${i}]`)?.outputs ?? null);
+    this.emit('StepSucceeded', { step: parent.key, attempt: 1, outputs: { items } });
+  }
+
+  private startQueued(): void {
+    const { state } = this;
+    const limit = state.graph.workflow.maxParallel ?? Infinity;
+    while (state.active < limit && state.queueHead < state.queue.length) {
+      const key = state.queue[state.queueHead++] as string;
+      const st = step(state, key);
+      if (startable(st)) this.begin(st);
+    }
+    if (state.queueHead === state.queue.length && state.queueHead > 0) {
+      state.queue.length = 0;
+      state.queueHead = 0;
+    }
+    for (const [parentKey, fan] of state.fanQueues) {
+      const parent = step(state, parentKey);
+      const perParent = state.graph.byId.get(parent.stepId)?.maxParallel ?? Infinity;
+      while (state.active < limit && (state.activeByParent.get(parentKey) ?? 0) < perParent && fan.head < fan.indices.length) {
+        const st = step(state, `${parent.stepId}[${fan.indices[fan.head++]}]`);
+        if (startable(st)) this.begin(st);
+      }
+      if (fan.head === fan.indices.length) state.fanQueues.delete(parentKey);
+    }
+  }
+
+  /** Start a queued step: straight away, or after the runtime resolves its templates. */
+  private begin(st: StepState): void {
+    const { state } = this;
+    if (state.graph.needsPrepare.has(st.stepId)) {
+      update(state, st, () => {
+        st.preparing = true;
+      });
+      this.effects.push({ type: 'prepare', step: st.key, stepId: st.stepId });
+      return;
+    }
+    this.startAttempt(st, undefined);
+  }
+
+  private startAttempt(st: StepState, parameters: Record<string, unknown> | undefined): void {
+    const attempt = st.attempts + 1;
+    const idempotencyKey = `${this.state.run.id}:${st.key}`;
+    this.emit('StepStarted', parameters ? { step: st.key, attempt, idempotencyKey, parameters } : { step: st.key, attempt, idempotencyKey });
+    const spec = this.state.graph.byId.get(st.stepId);
+    if (spec?.command === 'wait') return; // a durable timer, kept by the engine itself
+    this.effects.push({
+      type: 'execute',
+      step: st.key,
+      stepId: st.stepId,
+      attempt,
+      idempotencyKey,
+      parameters: parameters ?? spec?.parameters ?? {},
+    });
+  }
+
+  private onPrepared(input: Extract<Input, { type: 'prepared' }>): void {
+    const st = this.state.steps.get(input.step);
+    if (!st || !st.preparing) return;
+    if (input.error) {
+      update(this.state, st, () => {
+        st.preparing = false;
+      });
+      this.emit('StepFailed', { step: st.key, attempt: st.attempts + 1, error: input.error, willRetry: false });
+    } else if (input.skip !== undefined) {
+      update(this.state, st, () => {
+        st.preparing = false;
+      });
+      this.emit('StepSkipped', { step: st.key, reason: input.skip });
+    } else if (input.items !== undefined) {
+      this.emit('StepExpanded', { step: st.key, count: input.items.length, items: input.items });
+    } else {
+      this.startAttempt(st, input.parameters);
+    }
+  }
+
+  private fail(st: StepState, error: StepError, retryable: boolean): void {
+    const spec = this.state.graph.byId.get(st.stepId);
+    const policy = spec?.retry;
+    const willRetry = retryable && policy !== undefined && st.attempts < policy.maxAttempts && !this.state.cancelling;
+    this.emit('StepFailed', { step: st.key, attempt: st.attempts, error, willRetry });
+    if (willRetry && policy) {
+      const delayMs = retryDelayMs(policy, st.attempts, this.env.random());
+      this.emit('StepRetryScheduled', { step: st.key, attempt: st.attempts + 1, at: this.env.now + delayMs, delayMs });
+    }
+  }
+
+  private onTick(): void {
+    const { state, env } = this;
+    if (state.runDeadline !== undefined && env.now >= state.runDeadline) {
+      this.emit('RunTimedOut', { timeoutSeconds: state.graph.workflow.timeoutSeconds ?? 0 });
+      this.stopAll('run timed out');
+      this.finish(undefined, { code: 'RUN_TIMEOUT', message: `run exceeded its timeout of ${state.graph.workflow.timeoutSeconds}s` }, 'failed');
+      return;
+    }
+    for (const key of [...state.timed]) {
+      const st = step(state, key);
+      if (st.status === 'running' && st.deadline !== undefined && env.now >= st.deadline) {
+        const seconds = state.graph.byId.get(st.stepId)?.timeoutSeconds;
+        this.effects.push({ type: 'abort', step: st.key, attempt: st.attempts, reason: 'timeout' });
+        this.fail(st, { code: 'STEP_TIMEOUT', message: `step timed out after ${seconds}s` }, true);
+      } else if (st.status === 'retrying' && st.retryAt !== undefined && env.now >= st.retryAt) {
+        // Stays `retrying` until it starts: the log holds no event for "due", so replay agrees.
+        update(state, st, () => {
+          st.retryAt = undefined;
+        });
+        enqueue(state, st);
+      } else if (st.status === 'waiting' && st.wakeAt !== undefined && env.now >= st.wakeAt) {
+        const waited = Math.max(0, Math.round((env.now - (st.startedAt ?? env.now)) / 1000));
+        this.emit('StepSucceeded', { step: st.key, attempt: st.attempts, outputs: { waited_seconds: waited } });
+      }
+    }
+  }
+
+  private cancel(by: string | undefined, reason: string | undefined): void {
+    this.emit('RunCancelled', by === undefined ? { reason } : { by, reason });
+    this.stopAll(reason ?? 'run cancelled');
+    this.finish(undefined, { code: 'CANCELLED', message: reason ?? 'run cancelled' }, 'cancelled');
+  }
+
+  /** Cancel every unfinished step; abort the ones that are running. */
+  private stopAll(reason: string): void {
+    for (const st of this.state.steps.values()) {
+      if (isTerminalStep(st)) continue;
+      if (st.status === 'running' && st.items === undefined) this.effects.push({ type: 'abort', step: st.key, attempt: st.attempts, reason });
+      this.emit('StepCancelled', { step: st.key, attempt: st.attempts, reason });
+    }
+  }
+
+  private finish(outputs: Record<string, unknown> | undefined, error?: StepError, forced?: RunStatus): void {
+    if (isTerminalRun(this.state.run)) return;
+    const failedStep = forced ? undefined : this.firstFailure();
+    const status: RunStatus = forced ?? (failedStep ? 'failed' : error ? 'failed' : 'succeeded');
+    const finalError =
+      error ??
+      (failedStep
+        ? { code: 'STEP_FAILED', message: `step '${failedStep.key}' failed: ${failedStep.error?.message ?? failedStep.reason ?? failedStep.status}` }
+        : undefined);
+    const data: RunEventMap['RunFinished'] = { status };
+    if (outputs !== undefined) data.outputs = outputs;
+    if (finalError !== undefined) data.error = finalError;
+    this.emit('RunFinished', data);
+  }
+
+  private firstFailure(): StepState | undefined {
+    for (const id of this.state.graph.order) {
+      const st = step(this.state, id);
+      if ((st.status === 'failed' && !st.continued) || st.status === 'cancelled') return st;
+    }
+    return undefined;
+  }
+
+  /** Without declared outputs, a run's outputs are those of its final steps, by step id. */
+  private sinkOutputs(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const id of this.state.graph.order) {
+      if ((this.state.graph.dependents.get(id)?.length ?? 0) > 0) continue;
+      const st = step(this.state, id);
+      if (st.outputs !== undefined) out[id] = st.outputs;
+    }
+    return out;
+  }
+
+  /** The step run if it is still on this attempt; a late result from an older attempt is ignored. */
+  private current(key: string, attempt: number): StepState | undefined {
+    const st = this.state.steps.get(key);
+    return st && st.status === 'running' && st.items === undefined && st.attempts === attempt ? st : undefined;
+  }
+
+  private emit<K extends RunEventType>(type: K, data: RunEventMap[K]): void {
+    const event = { type, runId: this.state.run.id, seq: this.state.seq + 1, at: this.env.now, data } as RunEvent;
+    evolve(this.state, event);
+    this.events.push(event);
+  }
+}
+
+
+/** Queued, or a retry that is due; not already being prepared. */
+function startable(st: StepState): boolean {
+  return (st.status === 'queued' || (st.status === 'retrying' && st.retryAt === undefined)) && !st.preparing;
+}

@@ -1,0 +1,187 @@
+/**
+ * Cairn's glossary. Every entity is defined once, here; other layers convert at their edge
+ * (a database row exists only inside the store, a YAML node only inside definition/).
+ *
+ * - Workflow: a validated, normalized definition (what the user wrote, with defaults).
+ * - Step: one node of the workflow's graph (StepSpec). A `for_each` step fans out into
+ *   instances `id[0]`, `id[1]`, ...; every instance and every plain step is a StepRun.
+ * - Run: one execution of a Workflow with its parameter values.
+ * - StepRun: the state of one step (or one fan-out instance) inside a Run.
+ * - Attempt: one try at a StepRun; attempts are numbered from 1.
+ * - Event: an append-only fact about a Run. The event log is the source of truth;
+ *   run and step records are projections of it.
+ * - Effect: something the engine asks the runtime to carry out (start an action, kill one).
+ */
+
+export type ParameterType = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object';
+
+export interface ParameterSpec {
+  type: ParameterType;
+  default?: unknown;
+  required: boolean;
+  enum?: unknown[];
+  description?: string;
+}
+
+export interface RetryPolicy {
+  /** Total tries including the first; 1 means no retry. */
+  maxAttempts: number;
+  backoff: 'fixed' | 'exponential';
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** Fraction of the delay randomised (0 = none, 1 = full jitter). */
+  jitter: number;
+}
+
+/** When a step may start relative to its dependencies (Airflow's names). */
+export type TriggerRule = 'all_success' | 'none_failed' | 'all_done';
+
+export interface StepSpec {
+  id: string;
+  /** A built-in (`shell`, `http`, `log`, `wait`, ...) or a configured command name. */
+  command: string;
+  description?: string;
+  /** Raw values; strings may hold `${{ expr }}` templates resolved when the step starts. */
+  parameters: Record<string, unknown>;
+  dependsOn: string[];
+  /** JSONata condition; a false result skips the step. */
+  if?: string;
+  /** A JSONata expression yielding a list, or a literal list: one instance per item. */
+  forEach?: string | unknown[];
+  /** Instances of a `for_each` step that may run at once. */
+  maxParallel?: number;
+  retry: RetryPolicy;
+  timeoutSeconds?: number;
+  continueOnError: boolean;
+  triggerRule: TriggerRule;
+  /** Output name -> template evaluated over the action's result once the step succeeds. */
+  outputs?: Record<string, string>;
+  /** Fields the schema does not know (kept, shown, and reported as warnings). */
+  extras: Record<string, unknown>;
+}
+
+export interface Workflow {
+  id: string;
+  name: string;
+  version: string;
+  description?: string;
+  category?: string;
+  tags: string[];
+  parameters: Record<string, ParameterSpec>;
+  steps: StepSpec[];
+  timeoutSeconds?: number;
+  maxParallel?: number;
+  /** Run outputs: name -> template over parameters and step outputs. */
+  outputs?: Record<string, string>;
+  extras: Record<string, unknown>;
+}
+
+export type RunStatus =
+  | 'queued'
+  | 'running'
+  | 'waiting'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'rolling_back'
+  | 'rolled_back';
+
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled', 'rolled_back'];
+
+export type StepStatus =
+  | 'pending' // dependencies not done yet
+  | 'queued' // ready, waiting for a parallelism slot
+  | 'running'
+  | 'waiting' // a durable timer (wait step)
+  | 'retrying' // failed, next attempt scheduled
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'cancelled';
+
+export const TERMINAL_STEP_STATUSES: readonly StepStatus[] = ['succeeded', 'failed', 'skipped', 'cancelled'];
+
+export interface StepError {
+  message: string;
+  /** Stable code, e.g. STEP_TIMEOUT, EXIT_CODE, HTTP_STATUS. */
+  code: string;
+  details?: Record<string, unknown>;
+}
+
+export interface StepRun {
+  /** `id` for a plain step, `id[n]` for a fan-out instance. */
+  key: string;
+  stepId: string;
+  index?: number;
+  status: StepStatus;
+  attempts: number;
+  outputs?: Record<string, unknown>;
+  error?: StepError;
+  /** Why a step was skipped or cancelled, in words. */
+  reason?: string;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export interface Run {
+  id: string;
+  workflowId: string;
+  workflowName: string;
+  definitionHash: string;
+  status: RunStatus;
+  parameters: Record<string, unknown>;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  outputs?: Record<string, unknown>;
+  error?: StepError;
+  /** Who started it (CLI user, later API key or MCP client). */
+  startedBy?: string;
+}
+
+/** The typed event map: one shape per event type, shared by the store, logs and live feeds. */
+export interface RunEventMap {
+  RunCreated: { workflowId: string; workflowName: string; definitionHash: string; parameters: Record<string, unknown>; startedBy?: string };
+  RunStarted: Record<string, never>;
+  StepStarted: { step: string; attempt: number; idempotencyKey: string; parameters?: Record<string, unknown> };
+  StepExpanded: { step: string; count: number; items: unknown[] };
+  StepSucceeded: { step: string; attempt: number; outputs: Record<string, unknown> };
+  StepFailed: { step: string; attempt: number; error: StepError; willRetry: boolean };
+  StepRetryScheduled: { step: string; attempt: number; at: number; delayMs: number };
+  StepInterrupted: { step: string; attempt: number; reason: string };
+  StepSkipped: { step: string; reason: string };
+  StepCancelled: { step: string; attempt: number; reason: string };
+  RunCancelled: { by?: string; reason?: string };
+  RunTimedOut: { timeoutSeconds: number };
+  RunFinished: { status: RunStatus; outputs?: Record<string, unknown>; error?: StepError };
+}
+
+export type RunEventType = keyof RunEventMap;
+
+export type RunEvent = {
+  [K in RunEventType]: { type: K; runId: string; seq: number; at: number; data: RunEventMap[K] };
+}[RunEventType];
+
+export type RunEventOf<K extends RunEventType> = Extract<RunEvent, { type: K }>;
+
+/** What the engine asks the runtime to do. */
+export type Effect =
+  /** Run the step's action for this attempt (parameters already resolved when present). */
+  | { type: 'execute'; step: string; stepId: string; attempt: number; idempotencyKey: string; parameters?: Record<string, unknown> }
+  /** Resolve templates, `if` and `for_each` for a step, then answer with a Prepared input. */
+  | { type: 'prepare'; step: string; stepId: string }
+  /** Stop a running attempt (kill its process tree). */
+  | { type: 'abort'; step: string; attempt: number; reason: string }
+  /** Evaluate the workflow's `outputs` templates, then answer with a Finalized input. */
+  | { type: 'finalize' };
+
+/** Facts from the outside world that the engine turns into events. */
+export type Input =
+  | { type: 'start' }
+  | { type: 'prepared'; step: string; skip?: string; items?: unknown[]; parameters?: Record<string, unknown>; error?: StepError }
+  | { type: 'succeeded'; step: string; attempt: number; outputs: Record<string, unknown> }
+  | { type: 'failed'; step: string; attempt: number; error: StepError; retryable?: boolean }
+  | { type: 'interrupted'; step: string; attempt: number; reason: string }
+  | { type: 'cancel'; by?: string; reason?: string }
+  | { type: 'finalized'; outputs?: Record<string, unknown>; error?: StepError }
+  | { type: 'tick' };

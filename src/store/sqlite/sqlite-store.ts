@@ -1,0 +1,179 @@
+import type Database from 'better-sqlite3';
+import type { Run, RunEvent, StepRun } from '../../engine/types.js';
+import type {
+  Claim,
+  ClaimOptions,
+  CommitBatch,
+  CommitResult,
+  Lease,
+  LogLine,
+  NewRunRequest,
+  Owner,
+  RunFilter,
+  RunRequest,
+  Store,
+  StoredDefinition,
+} from '../store.js';
+import { insertRun, writeBatches } from './commit.js';
+import { openDatabase, type SqliteStoreOptions } from './connection.js';
+import { toStoreError } from './errors.js';
+import * as leases from './leases.js';
+import * as logs from './logs.js';
+import { definitionParams, ownerParams, toDefinition, toEvent, toOwner, toRequest, toRun, toStep } from './rows.js';
+import { prepareStatements, RunQueries, type Statements } from './statements.js';
+
+export type { SqliteStoreOptions } from './connection.js';
+
+/** Opens the embedded store in one file, creating the file and its directory if missing. */
+export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): SqliteStore {
+  return new SqliteStore(path, openDatabase(path, opts), opts.busyTimeoutMs ?? 5000);
+}
+
+/**
+ * The Store on better-sqlite3. Its calls are synchronous; the async methods only wrap the
+ * results, without deferring, so a commit costs what SQLite costs. Every write runs under
+ * BEGIN IMMEDIATE: it takes the write lock up front (waiting up to the busy timeout)
+ * instead of failing mid-way when another process writes between our read and our write.
+ */
+export class SqliteStore implements Store {
+  readonly location: string;
+  private readonly s: Statements;
+  private readonly runs: RunQueries;
+  private readonly tx: ReturnType<typeof transactions>;
+
+  constructor(
+    private readonly path: string,
+    private readonly db: Database.Database,
+    private readonly busyTimeoutMs: number,
+  ) {
+    this.location = `sqlite:${path}`;
+    this.s = prepareStatements(db);
+    this.runs = new RunQueries(db);
+    this.tx = transactions(db, this.s);
+  }
+
+  async putDefinition(def: StoredDefinition): Promise<void> {
+    this.guard(() => this.s.putDefinition.run(...definitionParams(def)));
+  }
+
+  async getDefinition(hash: string): Promise<StoredDefinition | undefined> {
+    const row = this.guard(() => this.s.getDefinition.get(hash));
+    return row === undefined ? undefined : toDefinition(row);
+  }
+
+  async createRun(run: Run, events: RunEvent[], claim?: { ownerId: string; leaseMs: number }): Promise<Claim | undefined> {
+    return this.guard(() => this.tx.createRun.immediate(run, events, claim, Date.now()));
+  }
+
+  async commit(batches: CommitBatch[]): Promise<CommitResult> {
+    if (batches.length === 0) return { refused: [] };
+    return { refused: this.guard(() => this.tx.commit.immediate(batches)) };
+  }
+
+  async getRun(id: string): Promise<Run | undefined> {
+    const row = this.guard(() => this.s.getRun.get(id));
+    return row === undefined ? undefined : toRun(row);
+  }
+
+  async findRunIds(prefix: string, limit: number): Promise<string[]> {
+    return this.guard(() => this.s.findRunIds.all({ prefix, limit }));
+  }
+
+  async listRuns(filter: RunFilter): Promise<Run[]> {
+    return this.guard(() => this.runs.list(filter)).map(toRun);
+  }
+
+  async getSteps(runId: string): Promise<StepRun[]> {
+    return this.guard(() => this.s.getSteps.all(runId)).map(toStep);
+  }
+
+  async readEvents(runId: string, afterSeq = 0): Promise<RunEvent[]> {
+    return this.guard(() => this.s.readEvents.all(runId, afterSeq)).map(toEvent);
+  }
+
+  async registerOwner(owner: Owner): Promise<void> {
+    this.guard(() => this.s.registerOwner.run(...ownerParams(owner)));
+  }
+
+  async heartbeat(ownerId: string, leaseMs: number): Promise<void> {
+    this.guard(() => this.tx.heartbeat.immediate(ownerId, leaseMs, Date.now()));
+  }
+
+  async listOwners(): Promise<Owner[]> {
+    return this.guard(() => this.s.listOwners.all()).map(toOwner);
+  }
+
+  async removeOwner(ownerId: string): Promise<void> {
+    this.guard(() => this.tx.removeOwner.immediate(ownerId));
+  }
+
+  async claimRuns(ownerId: string, opts: ClaimOptions): Promise<Claim[]> {
+    return this.guard(() => this.tx.claimRuns.immediate(ownerId, opts, Date.now()));
+  }
+
+  async releaseRun(runId: string, ownerId: string): Promise<void> {
+    this.guard(() => this.s.releaseRun.run(runId, ownerId));
+  }
+
+  async getLease(runId: string): Promise<Lease | undefined> {
+    return this.guard(() => leases.getLease(this.s, runId));
+  }
+
+  async addRequest(req: NewRunRequest): Promise<void> {
+    this.guard(() => this.s.addRequest.run(req.runId, req.type, JSON.stringify(req.data), req.by ?? null, Date.now()));
+  }
+
+  async takeRequests(runIds: string[]): Promise<RunRequest[]> {
+    if (runIds.length === 0) return [];
+    // One UPDATE ... RETURNING marks and returns atomically; RETURNING has no order.
+    const rows = this.guard(() => this.s.takeRequests.all(Date.now(), JSON.stringify(runIds)));
+    return rows.sort((a, b) => a.id - b.id).map(toRequest);
+  }
+
+  async appendLogs(lines: LogLine[]): Promise<void> {
+    if (lines.length === 0) return;
+    this.guard(() => this.tx.appendLogs.immediate(lines));
+  }
+
+  async readLogs(runId: string, opts: { step?: string; afterId?: number; limit?: number } = {}): Promise<LogLine[]> {
+    return this.guard(() => logs.readLogs(this.s, runId, opts));
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    try {
+      // Refreshes planner statistics when they matter; best effort, closing matters more.
+      this.db.pragma('optimize');
+    } catch {
+      // Another process holds the lock: skip it this time.
+    }
+    this.db.close();
+  }
+
+  private guard<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (err) {
+      throw toStoreError(err, this.path, this.busyTimeoutMs);
+    }
+  }
+}
+
+/** Transaction functions, built once: better-sqlite3 rolls back when one throws. */
+function transactions(db: Database.Database, s: Statements) {
+  return {
+    createRun: db.transaction(
+      (run: Run, events: RunEvent[], claim: { ownerId: string; leaseMs: number } | undefined, now: number) =>
+        insertRun(s, run, events, claim, now),
+    ),
+    commit: db.transaction((batches: CommitBatch[]) => writeBatches(s, batches)),
+    heartbeat: db.transaction((ownerId: string, leaseMs: number, now: number) =>
+      leases.heartbeat(s, ownerId, leaseMs, now),
+    ),
+    removeOwner: db.transaction((ownerId: string) => leases.removeOwner(s, ownerId)),
+    claimRuns: db.transaction((ownerId: string, opts: ClaimOptions, now: number) =>
+      leases.claimRuns(s, ownerId, opts, now),
+    ),
+    appendLogs: db.transaction((lines: LogLine[]) => logs.appendLogs(s, lines)),
+  };
+}

@@ -1,0 +1,132 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { TERMINAL_RUN_STATUSES } from '../../engine/types.js';
+import type { RunFilter } from '../store.js';
+import type { DefinitionRow, EventRow, LeaseRow, LogRow, OwnerRow, RequestRow, RunHeadRow, RunRow, StepRow } from './rows.js';
+
+/** Column lists shared by the statements and by the bind-parameter order in rows.ts. */
+const RUN_COLUMNS =
+  'id, workflow_id, workflow_name, definition_hash, status, parameters, outputs, error, started_by, created_at, started_at, finished_at';
+const STEP_COLUMNS = 'run_id, key, ord, step_id, idx, status, attempts, outputs, error, started_at, finished_at';
+const REQUEST_COLUMNS = 'id, run_id, type, data, requested_by, at';
+const LOG_COLUMNS = 'id, run_id, step, attempt, stream, line, at';
+
+/** Literal list built from the engine's constant, so SQL and engine agree on "finished". */
+const TERMINAL = TERMINAL_RUN_STATUSES.map((s) => `'${s}'`).join(', ');
+
+type Bind = unknown[];
+
+/** Every statement the store runs, prepared once when the store opens. */
+export function prepareStatements(db: Database) {
+  const p = <R = unknown>(sql: string): Statement<Bind, R> => db.prepare<Bind, R>(sql);
+  return {
+    putDefinition: p(
+      'INSERT INTO definitions (hash, workflow_id, version, source, format, path, created_at) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING',
+    ),
+    getDefinition: p<DefinitionRow>('SELECT * FROM definitions WHERE hash = ?'),
+
+    insertRun: p(
+      `INSERT INTO runs (${RUN_COLUMNS}, owner_id, lease_token, lease_expires_at) ` +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    // A projection never touches the lease columns: only claims and releases do.
+    upsertRun: p(
+      `INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET ` +
+        'workflow_id = excluded.workflow_id, workflow_name = excluded.workflow_name, ' +
+        'definition_hash = excluded.definition_hash, status = excluded.status, parameters = excluded.parameters, ' +
+        'outputs = excluded.outputs, error = excluded.error, started_by = excluded.started_by, ' +
+        'created_at = excluded.created_at, started_at = excluded.started_at, finished_at = excluded.finished_at',
+    ),
+    runHead: p<RunHeadRow>('SELECT owner_id, lease_token, step_ord FROM runs WHERE id = ?'),
+    insertEvent: p('INSERT INTO events (run_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)'),
+    advanceRun: p('UPDATE runs SET last_seq = max(last_seq, ?), step_ord = step_ord + ? WHERE id = ?'),
+    upsertStep: p(
+      `INSERT INTO steps (${STEP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET ` +
+        'step_id = excluded.step_id, idx = excluded.idx, status = excluded.status, attempts = excluded.attempts, ' +
+        'outputs = excluded.outputs, error = excluded.error, started_at = excluded.started_at, ' +
+        'finished_at = excluded.finished_at',
+    ),
+
+    getRun: p<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`),
+    // The range bounds let the primary key index find the prefix; substr makes it exact.
+    findRunIds: p<string>(
+      "SELECT id FROM runs WHERE id >= @prefix AND id < @prefix || char(1114111) AND substr(id, 1, length(@prefix)) = @prefix ORDER BY id LIMIT @limit",
+    ).pluck(),
+    getSteps: p<StepRow>(`SELECT ${STEP_COLUMNS} FROM steps WHERE run_id = ? ORDER BY ord`),
+    readEvents: p<EventRow>('SELECT run_id, seq, type, at, data FROM events WHERE run_id = ? AND seq > ? ORDER BY seq'),
+
+    registerOwner: p(
+      'INSERT INTO owners (id, host, pid, pid_start, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, pid_start = excluded.pid_start, ' +
+        'started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at',
+    ),
+    touchOwner: p('UPDATE owners SET heartbeat_at = ? WHERE id = ?'),
+    extendLeases: p(`UPDATE runs SET lease_expires_at = ? WHERE owner_id = ? AND status NOT IN (${TERMINAL})`),
+    listOwners: p<OwnerRow>('SELECT * FROM owners ORDER BY started_at, id'),
+    deleteOwner: p('DELETE FROM owners WHERE id = ?'),
+    releaseOwnerRuns: p('UPDATE runs SET owner_id = NULL, lease_expires_at = NULL WHERE owner_id = ?'),
+    // @deadOwners is a JSON array; @runIds a JSON array, or NULL for any run.
+    claimable: p<string>(
+      `SELECT id FROM runs WHERE status NOT IN (${TERMINAL}) ` +
+        'AND (owner_id IS NULL OR lease_expires_at < @now OR owner_id IN (SELECT value FROM json_each(@deadOwners))) ' +
+        'AND (@runIds IS NULL OR id IN (SELECT value FROM json_each(@runIds))) ' +
+        'ORDER BY created_at, id LIMIT @limit',
+    ).pluck(),
+    claim: p<number>(
+      'UPDATE runs SET owner_id = ?, lease_token = lease_token + 1, lease_expires_at = ? WHERE id = ? RETURNING lease_token',
+    ).pluck(),
+    releaseRun: p('UPDATE runs SET owner_id = NULL, lease_expires_at = NULL WHERE id = ? AND owner_id = ?'),
+    getLease: p<LeaseRow>('SELECT owner_id, lease_token, lease_expires_at FROM runs WHERE id = ? AND owner_id IS NOT NULL'),
+
+    addRequest: p('INSERT INTO requests (run_id, type, data, requested_by, at) VALUES (?, ?, ?, ?, ?)'),
+    takeRequests: p<RequestRow>(
+      'UPDATE requests SET taken_at = ? WHERE taken_at IS NULL AND run_id IN (SELECT value FROM json_each(?)) ' +
+        `RETURNING ${REQUEST_COLUMNS}`,
+    ),
+
+    insertLog: p('INSERT INTO logs (run_id, step, attempt, stream, line, at) VALUES (?, ?, ?, ?, ?, ?)'),
+    readLogs: p<LogRow>(`SELECT ${LOG_COLUMNS} FROM logs WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?`),
+    readStepLogs: p<LogRow>(
+      `SELECT ${LOG_COLUMNS} FROM logs WHERE run_id = ? AND step = ? AND id > ? ORDER BY id LIMIT ?`,
+    ),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
+
+/**
+ * listRuns has optional filters; each combination gets its own statement (at most eight),
+ * prepared on first use, so every shape can use its index.
+ */
+export class RunQueries {
+  private readonly cache = new Map<string, Statement<Bind, RunRow>>();
+
+  constructor(private readonly db: Database) {}
+
+  list(filter: RunFilter): RunRow[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.status !== undefined) {
+      where.push('status IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(filter.status));
+    }
+    if (filter.workflowId !== undefined) {
+      where.push('workflow_id = ?');
+      params.push(filter.workflowId);
+    }
+    if (filter.before !== undefined) {
+      where.push('created_at < ?');
+      params.push(filter.before);
+    }
+    params.push(filter.limit ?? -1);
+    const sql =
+      `SELECT ${RUN_COLUMNS} FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ` +
+      'ORDER BY created_at DESC, id DESC LIMIT ?';
+    let statement = this.cache.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare<Bind, RunRow>(sql);
+      this.cache.set(sql, statement);
+    }
+    return statement.all(...params);
+  }
+}

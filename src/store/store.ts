@@ -1,0 +1,160 @@
+import type { Run, RunEvent, RunStatus, StepRun } from '../engine/types.js';
+
+/**
+ * The one durable store. Narrow and async so that SQLite (embedded) and PostgreSQL
+ * (cluster) implement the same contract, checked by one conformance suite
+ * (test/store/conformance.ts). The store decides nothing: the runtime hands it events and
+ * the projections those events produce, and the store writes both in one transaction.
+ */
+export interface Store {
+  /** Human-readable location, for messages ("sqlite:.cairn/cairn.db"). */
+  readonly location: string;
+
+  // Definitions, stored by content hash so a run always knows the exact text it started with.
+  putDefinition(def: StoredDefinition): Promise<void>;
+  getDefinition(hash: string): Promise<StoredDefinition | undefined>;
+
+  /** Create a run (status `queued`) with its first events, unowned or owned by `claim`. */
+  createRun(run: Run, events: RunEvent[], claim?: { ownerId: string; leaseMs: number }): Promise<Claim | undefined>;
+
+  /**
+   * Group commit: append events for many runs in ONE transaction, with their projections.
+   * A batch whose lease no longer matches (another owner took the run) is refused and
+   * nothing of it is written; the other batches still commit.
+   */
+  commit(batches: CommitBatch[]): Promise<CommitResult>;
+
+  getRun(id: string): Promise<Run | undefined>;
+  /** Resolve a unique prefix of a run id, as git does for commits. */
+  findRunIds(prefix: string, limit: number): Promise<string[]>;
+  listRuns(filter: RunFilter): Promise<Run[]>;
+  getSteps(runId: string): Promise<StepRun[]>;
+  readEvents(runId: string, afterSeq?: number): Promise<RunEvent[]>;
+
+  // Ownership: a process claims runs with a lease; a claim carries a fencing token.
+  registerOwner(owner: Owner): Promise<void>;
+  /** Extend the owner's heartbeat and the leases of every run it holds. */
+  heartbeat(ownerId: string, leaseMs: number): Promise<void>;
+  listOwners(): Promise<Owner[]>;
+  removeOwner(ownerId: string): Promise<void>;
+  /**
+   * Claim unfinished runs that are unowned, whose lease expired, or whose owner is one of
+   * `deadOwners`. With `runIds`, only those runs. Each claim increments the run's token.
+   */
+  claimRuns(ownerId: string, opts: ClaimOptions): Promise<Claim[]>;
+  /** Give a run back (unowned) if `ownerId` still holds it. */
+  releaseRun(runId: string, ownerId: string): Promise<void>;
+  /** Who holds a run right now, if anyone. */
+  getLease(runId: string): Promise<Lease | undefined>;
+
+  // Requests from other processes (cancel, later approve/complete), drained by the owner.
+  addRequest(req: NewRunRequest): Promise<void>;
+  takeRequests(runIds: string[]): Promise<RunRequest[]>;
+
+  // Step output streams, written in batches outside the event transaction.
+  appendLogs(lines: LogLine[]): Promise<void>;
+  readLogs(runId: string, opts?: { step?: string; afterId?: number; limit?: number }): Promise<LogLine[]>;
+
+  close(): Promise<void>;
+}
+
+export interface StoredDefinition {
+  hash: string;
+  workflowId: string;
+  version: string;
+  /** The exact text the user wrote. */
+  source: string;
+  format: 'yaml' | 'json';
+  /** Where it came from, when it came from a file. */
+  path?: string;
+  createdAt: number;
+}
+
+export interface CommitBatch {
+  runId: string;
+  /** The lease under which the events were decided (omit only for unowned bookkeeping). */
+  lease?: { ownerId: string; token: number };
+  events: RunEvent[];
+  /** The run's projection after the events, if it changed. */
+  run?: Run;
+  /** Projections of the step runs the events changed. */
+  steps: StepRun[];
+}
+
+export interface CommitResult {
+  /** Runs whose batch was refused because their lease is held by someone else now. */
+  refused: string[];
+}
+
+export interface RunFilter {
+  status?: RunStatus[];
+  workflowId?: string;
+  limit?: number;
+  /** Runs created before this time (ms), for pagination newest-first. */
+  before?: number;
+}
+
+export interface Owner {
+  id: string;
+  host: string;
+  pid: number;
+  /** Process start time as the OS reports it, to tell a reused pid from the owner. */
+  pidStart?: string;
+  startedAt: number;
+  heartbeatAt: number;
+}
+
+export interface ClaimOptions {
+  leaseMs: number;
+  runIds?: string[];
+  deadOwners?: string[];
+  limit?: number;
+}
+
+export interface Claim {
+  runId: string;
+  token: number;
+}
+
+export interface Lease {
+  runId: string;
+  ownerId: string;
+  token: number;
+  expiresAt: number;
+}
+
+export type RunRequestType = 'cancel';
+
+export interface NewRunRequest {
+  runId: string;
+  type: RunRequestType;
+  data: Record<string, unknown>;
+  by?: string;
+}
+
+export interface RunRequest extends NewRunRequest {
+  id: number;
+  at: number;
+}
+
+export interface LogLine {
+  id?: number;
+  runId: string;
+  step: string;
+  attempt: number;
+  stream: 'stdout' | 'stderr' | 'system';
+  line: string;
+  at: number;
+}
+
+/** Raised when the store cannot proceed (locked by another process, disk full, corrupt). */
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'STORE_BUSY' | 'STORE_UNAVAILABLE' | 'STORE_CORRUPT' | 'STORE_VERSION',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}

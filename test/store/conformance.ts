@@ -1,0 +1,38 @@
+import { afterEach, beforeEach, describe } from 'vitest';
+import type { Store } from '../../src/store/store.js';
+import { describeInboxAndLogCases } from './conformance-inbox.js';
+import { describeOwnershipCases } from './conformance-ownership.js';
+import { describeRunCases } from './conformance-runs.js';
+
+/**
+ * The one test suite every Store implementation must pass (SQLite now, PostgreSQL later).
+ * `makeStore` gives a fresh, empty store for each case, and a cleanup that closes it.
+ */
+export type MakeStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
+
+/** Access to the current case's store, for the case files. */
+export interface StoreContext {
+  readonly store: Store;
+}
+
+export function describeStoreConformance(name: string, makeStore: MakeStore): void {
+  describe(`Store conformance: ${name}`, () => {
+    let current: Awaited<ReturnType<MakeStore>> | undefined;
+    beforeEach(async () => {
+      current = await makeStore();
+    });
+    afterEach(async () => {
+      await current?.cleanup();
+      current = undefined;
+    });
+    const ctx: StoreContext = {
+      get store() {
+        if (current === undefined) throw new Error('no store: used outside a test case');
+        return current.store;
+      },
+    };
+    describeRunCases(ctx);
+    describeOwnershipCases(ctx);
+    describeInboxAndLogCases(ctx);
+  });
+}

@@ -1,0 +1,56 @@
+import type { z } from 'zod';
+
+/**
+ * A built-in command. Actions are tiny plugins behind this one interface: each file in
+ * this folder exports one. They act on the world and report back; they decide nothing
+ * about the run (retries, timeouts and ordering belong to the engine).
+ */
+export interface Action<P = Record<string, unknown>> {
+  name: string;
+  /** One line for `cairn validate` messages and docs. */
+  summary: string;
+  /** Schema of the parameters after templates are resolved. */
+  parameters: z.ZodType<P>;
+  /** True when the action changes the world (strict validation wants a rollback then). */
+  mutates: boolean;
+  /**
+   * Parameter names whose values must not contain `${{ }}` templates, with the reason
+   * shown to the user (e.g. shell `run`: pass values through `env` instead).
+   */
+  noTemplates?: Record<string, string>;
+  run(ctx: ActionContext<P>): Promise<ActionResult>;
+}
+
+export interface ActionContext<P = Record<string, unknown>> {
+  runId: string;
+  /** Step run key: `id` or `id[n]` for a fan-out instance. */
+  step: string;
+  attempt: number;
+  /** The same for every attempt of one step run: lets the target deduplicate. */
+  idempotencyKey: string;
+  parameters: P;
+  /** Aborted on cancel or timeout; the action must stop promptly (kill its processes). */
+  signal: AbortSignal;
+  /** Stream a line to the run log. */
+  log(stream: 'stdout' | 'stderr' | 'system', line: string): void;
+  /** Default working directory (where the definition file lives). */
+  workdir: string;
+}
+
+export interface ActionResult {
+  outputs: Record<string, unknown>;
+}
+
+/** A failure that is recorded on the step (as opposed to a bug in Cairn). */
+export class ActionFailure extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly details: Record<string, unknown> = {},
+    /** False when retrying cannot help (bad parameters). */
+    readonly retryable = true,
+  ) {
+    super(message);
+    this.name = 'ActionFailure';
+  }
+}

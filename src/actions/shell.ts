@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ActionFailure, type Action, type ActionContext } from './action.js';
+import { createOutputFile, discardOutputFile, readOutputFile } from './output-file.js';
+import { abortedFailure } from './aborted.js';
+import { runProcess, type ProcessCommand, type ProcessExit } from './spawned-process.js';
+
+/** Spawn rejects NUL bytes; say so in validation rather than at run time. */
+const noNul = (what: string) => z.string().refine((s) => !s.includes('\0'), `${what} must not contain a NUL byte`);
+
+const shellParameters = z
+  .strictObject({
+    run: z.string().min(1).optional().describe('A script, run as `bash -e -c <script>`. Hand it values through `env`.'),
+    argv: z
+      .array(noNul('an argv element'))
+      .min(1)
+      .optional()
+      .describe('A program and its arguments, run directly without a shell.'),
+    env: z
+      .record(
+        z.string().regex(/^[^=\0]+$/, 'an environment variable name must be non-empty, without `=` or NUL'),
+        z.union([noNul('an environment value'), z.number(), z.boolean()]),
+      )
+      .optional()
+      .describe('Extra environment variables: the safe way to hand values (templates) to a script.'),
+    cwd: z.string().min(1).optional().describe('Working directory, relative to the workflow file.'),
+    shell: z.string().min(1).optional().describe('The shell that runs `run` (default bash); called as `<shell> -e -c <script>`.'),
+  })
+  .refine((p) => (p.run === undefined) !== (p.argv === undefined), {
+    message: 'give exactly one of `run` (a script) or `argv` (a program and its arguments)',
+  })
+  .refine((p) => p.shell === undefined || p.run !== undefined, {
+    message: '`shell` only applies to `run`; `argv` runs its program directly',
+    path: ['shell'],
+  });
+
+export type ShellParameters = z.infer<typeof shellParameters>;
+
+export const shellAction: Action<ShellParameters> = {
+  name: 'shell',
+  summary: 'Run a script with bash (`run`) or a program directly (`argv`); outputs via $CAIRN_OUTPUT.',
+  parameters: shellParameters,
+  mutates: true,
+  noTemplates: {
+    run:
+      'a template inside `run` would splice data into shell code; pass it through `env:` instead:\n' +
+      '  env: { NAME: "${{ parameters.name }}" }\n' +
+      '  run: echo "$NAME"',
+  },
+  async run(ctx) {
+    if (ctx.signal.aborted) throw abortedFailure(ctx.signal.reason);
+    const outputFile = createOutputFile();
+    let exit: ProcessExit;
+    try {
+      exit = await runProcess(commandOf(ctx, outputFile), { log: (stream, line) => ctx.log(stream, line), signal: ctx.signal });
+    } catch (error) {
+      discardOutputFile(outputFile);
+      throw error;
+    }
+    if (exit.code !== 0) {
+      discardOutputFile(outputFile);
+      throw exitFailure(exit);
+    }
+    const captured = { stdout: exit.stdout.text(), stderr: exit.stderr.text(), exit_code: 0 };
+    // The script's own outputs win over the captured ones when names collide.
+    return { outputs: { ...captured, ...readOutputFile(outputFile) } };
+  },
+};
+
+function commandOf(ctx: ActionContext<ShellParameters>, outputFile: string): ProcessCommand {
+  const p = ctx.parameters;
+  const [program, ...args] = p.argv ?? [p.shell ?? 'bash', '-e', '-c', p.run ?? ''];
+  // Inherit through the prototype instead of copying: spawn includes inherited keys by
+  // design, and copying process.env (a slow exotic object) would cost a pass per step.
+  const env: NodeJS.ProcessEnv = Object.create(process.env) as NodeJS.ProcessEnv;
+  for (const [name, value] of Object.entries(p.env ?? {})) env[name] = String(value);
+  // Set last so a step cannot redirect its own outputs or spoof its identity.
+  env.CAIRN_RUN_ID = ctx.runId;
+  env.CAIRN_STEP = ctx.step;
+  env.CAIRN_ATTEMPT = String(ctx.attempt);
+  env.CAIRN_IDEMPOTENCY_KEY = ctx.idempotencyKey;
+  env.CAIRN_OUTPUT = outputFile;
+  return {
+    program: program ?? '',
+    args,
+    cwd: p.cwd === undefined ? ctx.workdir : resolve(ctx.workdir, p.cwd),
+    env,
+  };
+}
+
+function exitFailure(exit: ProcessExit): ActionFailure {
+  const stderrTail = exit.stderr.text().slice(-4096);
+  const last = exit.stderr.lastLine();
+  const details = { exitCode: exit.code, signal: exit.signal, stderrTail };
+  if (exit.code === null) {
+    return new ActionFailure(`command killed by signal ${exit.signal ?? 'unknown'}${last ? `: ${last}` : ''}`, 'SIGNAL', details);
+  }
+  return new ActionFailure(`command exited with code ${exit.code}${last ? `: ${last}` : ''}`, 'EXIT_CODE', details);
+}

@@ -134,8 +134,9 @@ export function describeRunCases(ctx: StoreContext): void {
         attempts: 1,
         error: { message: 'nope', code: 'EXIT_CODE' },
       });
-      await ctx.store.commit([{ runId: 'r1', events: [], steps: [a, makeStep('c'), fan1] }]);
-      expect(await ctx.store.getSteps('r1')).toStrictEqual([first[0], a, first[2], fan1, makeStep('c')]);
+      const c = makeStep('c', { status: 'skipped', reason: "dependency 'a' was skipped", finishedAt: 10 });
+      await ctx.store.commit([{ runId: 'r1', events: [], steps: [a, c, fan1] }]);
+      expect(await ctx.store.getSteps('r1')).toStrictEqual([first[0], a, first[2], fan1, c]);
       expect(await ctx.store.getSteps('nope')).toStrictEqual([]);
     });
   });

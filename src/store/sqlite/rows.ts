@@ -55,6 +55,7 @@ export interface StepRow {
   attempts: number;
   outputs: string | null;
   error: string | null;
+  reason: string | null;
   started_at: number | null;
   finished_at: number | null;
 }
@@ -165,6 +166,7 @@ export function stepParams(runId: string, s: StepRun, ord: number): Bind[] {
     s.attempts,
     json(s.outputs),
     json(s.error),
+    s.reason ?? null,
     s.startedAt ?? null,
     s.finishedAt ?? null,
   ];
@@ -175,6 +177,7 @@ export function toStep(r: StepRow): StepRun {
   if (r.idx !== null) step.index = r.idx;
   if (r.outputs !== null) step.outputs = JSON.parse(r.outputs) as Record<string, unknown>;
   if (r.error !== null) step.error = JSON.parse(r.error) as StepError;
+  if (r.reason !== null) step.reason = r.reason;
   if (r.started_at !== null) step.startedAt = r.started_at;
   if (r.finished_at !== null) step.finishedAt = r.finished_at;
   return step;

@@ -6,7 +6,7 @@ import type { DefinitionRow, EventRow, LeaseRow, LogRow, OwnerRow, RequestRow, R
 /** Column lists shared by the statements and by the bind-parameter order in rows.ts. */
 const RUN_COLUMNS =
   'id, workflow_id, workflow_name, definition_hash, status, parameters, outputs, error, started_by, created_at, started_at, finished_at';
-const STEP_COLUMNS = 'run_id, key, ord, step_id, idx, status, attempts, outputs, error, started_at, finished_at';
+const STEP_COLUMNS = 'run_id, key, ord, step_id, idx, status, attempts, outputs, error, reason, started_at, finished_at';
 const REQUEST_COLUMNS = 'id, run_id, type, data, requested_by, at';
 const LOG_COLUMNS = 'id, run_id, step, attempt, stream, line, at';
 
@@ -41,9 +41,9 @@ export function prepareStatements(db: Database) {
     insertEvent: p('INSERT INTO events (run_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)'),
     advanceRun: p('UPDATE runs SET last_seq = max(last_seq, ?), step_ord = step_ord + ? WHERE id = ?'),
     upsertStep: p(
-      `INSERT INTO steps (${STEP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET ` +
+      `INSERT INTO steps (${STEP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET ` +
         'step_id = excluded.step_id, idx = excluded.idx, status = excluded.status, attempts = excluded.attempts, ' +
-        'outputs = excluded.outputs, error = excluded.error, started_at = excluded.started_at, ' +
+        'outputs = excluded.outputs, error = excluded.error, reason = excluded.reason, started_at = excluded.started_at, ' +
         'finished_at = excluded.finished_at',
     ),
 

@@ -70,6 +70,7 @@ CREATE TABLE steps (
   attempts    INTEGER NOT NULL,
   outputs     TEXT,
   error       TEXT,
+  reason      TEXT,
   started_at  INTEGER,
   finished_at INTEGER,
   PRIMARY KEY (run_id, key)

@@ -1,0 +1,309 @@
+import { spawn } from 'node:child_process';
+import { userInfo } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { actionCatalog, builtinActions } from '../actions/registry.js';
+import type { Action } from '../actions/action.js';
+import {
+  loadDefinitionFile,
+  parseDefinition,
+  planWorkflow,
+  validateWorkflow,
+  workflowJsonSchema,
+  type Diagnostic,
+  type ParsedDefinition,
+  type Plan,
+  type ValidationLevel,
+} from '../definition/index.js';
+import { runCreatedEvent } from '../engine/state.js';
+import { TERMINAL_RUN_STATUSES, type Run, type StepRun, type Workflow } from '../engine/types.js';
+import type { LiveListener } from '../runtime/live.js';
+import { Runtime } from '../runtime/runtime.js';
+import { defaultStoreLocation, openStore } from '../store/open.js';
+import { StoreError, type LogLine, type RunFilter, type Store } from '../store/store.js';
+import { CairnError } from './errors.js';
+import { resolveParameters } from './parameters.js';
+import { newRunId } from './run-id.js';
+
+export interface CairnOptions {
+  /** Store location: a SQLite file path (default `.cairn/cairn.db`, or `CAIRN_DB`). */
+  db?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** SQLite `synchronous` setting (default `normal`; see docs/durability.md). */
+  synchronous?: 'off' | 'normal' | 'full' | 'extra';
+  leaseMs?: number;
+  onError?(err: unknown): void;
+}
+
+export interface ValidationReport {
+  file: string;
+  level: ValidationLevel;
+  valid: boolean;
+  diagnostics: Diagnostic[];
+  workflow?: Workflow;
+  plan?: Plan;
+}
+
+export interface StartRunRequest {
+  file: string;
+  parameters?: Record<string, unknown>;
+  startedBy?: string;
+  /** Create the run and hand it to a background process instead of running it here. */
+  detach?: boolean;
+}
+
+export interface RunView {
+  run: Run;
+  steps: StepRun[];
+  /** Parallel groups of step ids, in order: what the plan said would run together. */
+  groups: string[][];
+  workflow?: Workflow;
+}
+
+/**
+ * The application API: the one thing front doors (CLI, later the server, MCP and the
+ * dashboard) call. It owns the store and, when something must run, the runtime.
+ */
+export class Cairn {
+  private runtime: Runtime | undefined;
+  private readonly workflows = new Map<string, Workflow>();
+  private readonly actions: Map<string, Action> = builtinActions();
+
+  private constructor(
+    readonly store: Store,
+    private readonly options: CairnOptions,
+  ) {}
+
+  static async open(options: CairnOptions = {}): Promise<Cairn> {
+    const cwd = options.cwd ?? process.cwd();
+    const location = options.db ?? defaultStoreLocation(options.env ?? process.env, cwd);
+    try {
+      const synchronous = options.synchronous ?? synchronousFromEnv(options.env ?? process.env);
+      const store = await openStore(location, synchronous ? { synchronous } : {});
+      return new Cairn(store, { ...options, cwd });
+    } catch (err) {
+      throw asCairnError(err);
+    }
+  }
+
+  get storeLocation(): string {
+    return this.store.location;
+  }
+
+  /** Parse and check a definition file at a validation level. Never throws for bad input. */
+  async validate(file: string, level: ValidationLevel = 'standard'): Promise<ValidationReport> {
+    const parsed = await loadDefinitionFile(this.path(file));
+    return this.check(parsed, file, level);
+  }
+
+  jsonSchema(): object {
+    return workflowJsonSchema();
+  }
+
+  async startRun(req: StartRunRequest): Promise<Run> {
+    const parsed = await loadDefinitionFile(this.path(req.file));
+    const report = await this.check(parsed, req.file, 'standard');
+    const workflow = report.workflow;
+    if (!report.valid || !workflow) {
+      throw new CairnError('DEFINITION_INVALID', `${req.file} is not a valid workflow`, { diagnostics: report.diagnostics });
+    }
+    const parameters = resolveParameters(workflow.parameters, req.parameters ?? {});
+    const now = Date.now();
+    const absolute = this.path(req.file);
+    await this.store.putDefinition({ hash: parsed.hash, workflowId: workflow.id, version: workflow.version, source: parsed.source, format: parsed.format, path: absolute, createdAt: now });
+    this.workflows.set(parsed.hash, workflow);
+    const run: Run = {
+      id: newRunId(now),
+      workflowId: workflow.id,
+      workflowName: workflow.name,
+      definitionHash: parsed.hash,
+      status: 'queued',
+      parameters,
+      createdAt: now,
+      startedBy: req.startedBy ?? currentUser(),
+    };
+    if (req.detach) {
+      await this.store.createRun(run, [runCreatedEvent(run)]);
+      this.spawnResume(run.id);
+      return run;
+    }
+    const runtime = await this.ensureRuntime();
+    await runtime.startRun(run, workflow);
+    return runtime.snapshot(run.id) ?? run;
+  }
+
+  /** Carry on with runs left in flight (all of them, or the ones named). */
+  async resume(runIds?: string[]): Promise<string[]> {
+    const runtime = await this.ensureRuntime();
+    return runtime.resume(runIds ? { runIds } : {});
+  }
+
+  /** Resolves when the run finishes in this process (undefined if this process lets it go). */
+  waitFor(runId: string): Promise<Run | undefined> {
+    return this.runtime ? this.runtime.waitFor(runId) : this.store.getRun(runId);
+  }
+
+  /** Resolves when this process has no runs left to carry. */
+  async idle(): Promise<void> {
+    await this.runtime?.idle();
+  }
+
+  subscribe(listener: LiveListener): () => void {
+    if (!this.runtime) throw new Error('subscribe needs a started runtime: start or resume a run first');
+    return this.runtime.live.subscribe(listener);
+  }
+
+  async ensureRuntime(): Promise<Runtime> {
+    if (this.runtime) return this.runtime;
+    const runtime = new Runtime({
+      store: this.store,
+      actions: this.actions,
+      workflowFor: (hash) => this.workflowFor(hash),
+      workdirFor: (run) => this.workdirs.get(run.definitionHash) ?? this.options.cwd ?? process.cwd(),
+      ...(this.options.leaseMs ? { leaseMs: this.options.leaseMs } : {}),
+      ...(this.options.onError ? { onError: this.options.onError } : {}),
+    });
+    await runtime.start();
+    this.runtime = runtime;
+    return runtime;
+  }
+
+  async resolveRunId(idOrPrefix: string): Promise<string> {
+    const ids = await this.store.findRunIds(idOrPrefix, 10);
+    if (ids.length === 0) throw new CairnError('RUN_NOT_FOUND', `no run '${idOrPrefix}' in ${this.store.location}`, { run: idOrPrefix });
+    if (ids.length > 1 && !ids.includes(idOrPrefix)) {
+      throw new CairnError('RUN_AMBIGUOUS', `'${idOrPrefix}' matches several runs: ${ids.join(', ')}; give more characters`, { matches: ids });
+    }
+    return ids.includes(idOrPrefix) ? idOrPrefix : (ids[0] as string);
+  }
+
+  async getRun(idOrPrefix: string): Promise<RunView> {
+    const id = await this.resolveRunId(idOrPrefix);
+    const live = this.runtime?.snapshot(id);
+    const run = live ?? (await this.store.getRun(id));
+    if (!run) throw new CairnError('RUN_NOT_FOUND', `no run '${idOrPrefix}'`, { run: idOrPrefix });
+    const steps = await this.store.getSteps(id);
+    try {
+      const workflow = await this.workflowFor(run.definitionHash);
+      return { run, steps, groups: planWorkflow(workflow).groups, workflow };
+    } catch {
+      return { run, steps, groups: [steps.filter((s) => s.index === undefined).map((s) => s.stepId)] };
+    }
+  }
+
+  listRuns(filter: RunFilter = {}): Promise<Run[]> {
+    return this.store.listRuns(filter);
+  }
+
+  async logs(runId: string, opts: { step?: string; afterId?: number; limit?: number } = {}): Promise<LogLine[]> {
+    return this.store.readLogs(runId, opts);
+  }
+
+  /**
+   * Cancel a run wherever it runs: here directly; in another live process through a
+   * request it picks up within a moment; if nobody holds it, this process takes it over
+   * and records the cancellation itself.
+   */
+  async cancel(idOrPrefix: string, opts: { by?: string; reason?: string } = {}): Promise<Run> {
+    const id = await this.resolveRunId(idOrPrefix);
+    const run = await this.store.getRun(id);
+    if (!run) throw new CairnError('RUN_NOT_FOUND', `no run '${idOrPrefix}'`);
+    if (TERMINAL_RUN_STATUSES.includes(run.status)) {
+      throw new CairnError('RUN_FINISHED', `run ${id} already ${run.status}; nothing to cancel`, { status: run.status });
+    }
+    const by = opts.by ?? currentUser();
+    const reason = opts.reason ?? `cancelled by ${by}`;
+    if (this.runtime?.holds(id)) {
+      this.runtime.submit(id, { type: 'cancel', by, reason });
+      return (await this.runtime.waitFor(id)) ?? run;
+    }
+    await this.store.addRequest({ runId: id, type: 'cancel', data: { reason }, by });
+    const runtime = await this.ensureRuntime();
+    const taken = await runtime.resume({ runIds: [id] });
+    if (taken.includes(id)) return (await runtime.waitFor(id)) ?? run;
+    // Another live process holds it: it drains the request on its next poll.
+    for (let i = 0; i < 100; i++) {
+      const now = await this.store.getRun(id);
+      if (now && TERMINAL_RUN_STATUSES.includes(now.status)) return now;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return (await this.store.getRun(id)) ?? run;
+  }
+
+  async close(): Promise<void> {
+    await this.runtime?.stop();
+    this.runtime = undefined;
+    await this.store.close();
+  }
+
+  private readonly workdirs = new Map<string, string>();
+
+  private async workflowFor(hash: string): Promise<Workflow> {
+    const cached = this.workflows.get(hash);
+    if (cached) return cached;
+    const def = await this.store.getDefinition(hash);
+    if (!def) throw new CairnError('DEFINITION_NOT_FOUND', `the definition ${hash.slice(0, 12)} of this run is missing from the store`);
+    const parsed = parseDefinition(def.source, { format: def.format, ...(def.path ? { path: def.path } : {}) });
+    if (!parsed.workflow) throw new CairnError('DEFINITION_INVALID', `stored definition ${hash.slice(0, 12)} no longer parses`, { diagnostics: parsed.diagnostics });
+    if (def.path) this.workdirs.set(hash, dirname(def.path));
+    this.workflows.set(hash, parsed.workflow);
+    return parsed.workflow;
+  }
+
+  private async check(parsed: ParsedDefinition, file: string, level: ValidationLevel): Promise<ValidationReport> {
+    const diagnostics = [...parsed.diagnostics];
+    if (parsed.workflow && !diagnostics.some((d) => d.severity === 'error')) {
+      diagnostics.push(...(await validateWorkflow(parsed, level, actionCatalog(this.actions))));
+    }
+    const valid = !diagnostics.some((d) => d.severity === 'error');
+    const report: ValidationReport = { file, level, valid, diagnostics };
+    if (parsed.workflow) {
+      report.workflow = parsed.workflow;
+      this.workdirs.set(parsed.hash, dirname(this.path(file)));
+      if (valid && level === 'paranoid') report.plan = planWorkflow(parsed.workflow);
+    }
+    return report;
+  }
+
+  private path(file: string): string {
+    return resolve(this.options.cwd ?? process.cwd(), file);
+  }
+
+  private spawnResume(runId: string): void {
+    const bin = fileURLToPath(new URL('../../bin/cairn.js', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'resume', '--run', runId, '--db', this.store.location.replace(/^sqlite:/, ''), '--quiet'], {
+      cwd: this.options.cwd ?? process.cwd(),
+      detached: true,
+      stdio: 'ignore',
+      env: this.options.env ?? process.env,
+    });
+    child.unref();
+  }
+}
+
+
+const SYNCHRONOUS = ['off', 'normal', 'full', 'extra'] as const;
+
+/** `CAIRN_SYNCHRONOUS=full` trades commit latency for durability across power loss. */
+function synchronousFromEnv(env: NodeJS.ProcessEnv): CairnOptions['synchronous'] {
+  const value = env.CAIRN_SYNCHRONOUS?.toLowerCase();
+  if (value === undefined || value === '') return undefined;
+  const known = SYNCHRONOUS.find((s) => s === value);
+  if (!known) throw new CairnError('USAGE', `CAIRN_SYNCHRONOUS must be one of ${SYNCHRONOUS.join(', ')}; got '${env.CAIRN_SYNCHRONOUS}'`);
+  return known;
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+/** Store failures become user-facing errors with the same codes. */
+export function asCairnError(err: unknown): unknown {
+  if (err instanceof StoreError) return new CairnError(err.code, err.message);
+  return err;
+}

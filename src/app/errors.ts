@@ -1,0 +1,27 @@
+/**
+ * Failures a user can act on, with stable codes (docs/errors.md lists them). Front doors
+ * map them: the CLI to a message and exit code, later the API to a JSON error body.
+ */
+export type CairnErrorCode =
+  | 'DEFINITION_INVALID'
+  | 'DEFINITION_NOT_FOUND'
+  | 'PARAMETER_INVALID'
+  | 'RUN_NOT_FOUND'
+  | 'RUN_AMBIGUOUS'
+  | 'RUN_FINISHED'
+  | 'STORE_BUSY'
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_CORRUPT'
+  | 'STORE_VERSION'
+  | 'USAGE';
+
+export class CairnError extends Error {
+  constructor(
+    readonly code: CairnErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'CairnError';
+  }
+}

@@ -1,0 +1,27 @@
+import { resolve } from 'node:path';
+import { actionCatalog, builtinActions } from '../actions/registry.js';
+import { loadDefinitionFile, planWorkflow, validateWorkflow, workflowJsonSchema, type ValidationLevel } from '../definition/index.js';
+import type { ValidationReport } from './cairn.js';
+
+/**
+ * Validation needs no store and no runtime: kept apart from `Cairn` so that
+ * `cairn validate` starts fast.
+ */
+export async function validateFile(file: string, level: ValidationLevel = 'standard', cwd = process.cwd()): Promise<ValidationReport> {
+  const parsed = await loadDefinitionFile(resolve(cwd, file));
+  const diagnostics = [...parsed.diagnostics];
+  if (parsed.workflow && !diagnostics.some((d) => d.severity === 'error')) {
+    diagnostics.push(...(await validateWorkflow(parsed, level, actionCatalog(builtinActions()))));
+  }
+  const valid = !diagnostics.some((d) => d.severity === 'error');
+  const report: ValidationReport = { file, level, valid, diagnostics };
+  if (parsed.workflow) {
+    report.workflow = parsed.workflow;
+    if (valid && level === 'paranoid') report.plan = planWorkflow(parsed.workflow);
+  }
+  return report;
+}
+
+export function workflowSchema(): object {
+  return workflowJsonSchema();
+}

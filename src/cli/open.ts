@@ -1,0 +1,8 @@
+import { Cairn } from '../app/index.js';
+import type { Command } from 'commander';
+
+/** Open the application with the global options (--db). */
+export function openFrom(cmd: Command): Promise<Cairn> {
+  const { db } = cmd.optsWithGlobals<{ db?: string }>();
+  return Cairn.open(db ? { db } : {});
+}

@@ -1,0 +1,58 @@
+import { ActionFailure, type Action } from '../actions/action.js';
+import type { Effect, Input } from '../engine/types.js';
+import type { LogLine } from '../store/store.js';
+import { stepOutputs } from './outputs.js';
+import type { RunSlot } from './run-slot.js';
+
+export interface ExecuteDeps {
+  actions: ReadonlyMap<string, Action>;
+  log(line: Omit<LogLine, 'at'>): void;
+  report(input: Input): void;
+}
+
+/** Carry out an `execute` effect: run the step's action and report how it went. */
+export function executeStep(slot: RunSlot, effect: Extract<Effect, { type: 'execute' }>, deps: ExecuteDeps): void {
+  const { step, attempt } = effect;
+  const spec = slot.state.graph.byId.get(effect.stepId);
+  const action = spec ? deps.actions.get(spec.command) : undefined;
+  const fail = (code: string, message: string, retryable: boolean, details?: Record<string, unknown>) =>
+    deps.report({ type: 'failed', step, attempt, error: details ? { code, message, details } : { code, message }, retryable });
+  if (!spec || !action) {
+    fail('UNKNOWN_COMMAND', `unknown command '${spec?.command ?? effect.stepId}'; known: ${[...deps.actions.keys()].join(', ')}`, false);
+    return;
+  }
+  const parsed = action.parameters.safeParse(effect.parameters ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(parameters)'}: ${i.message}`).join('; ');
+    fail('BAD_PARAMETERS', `invalid parameters for '${spec.command}': ${issues}`, false);
+    return;
+  }
+  const running = { attempt, controller: new AbortController(), silenced: false };
+  slot.controllers.set(step, running);
+  const runId = slot.state.run.id;
+  const ctx = {
+    runId,
+    step,
+    attempt,
+    idempotencyKey: effect.idempotencyKey,
+    parameters: parsed.data as Record<string, unknown>,
+    signal: running.controller.signal,
+    log: (stream: 'stdout' | 'stderr' | 'system', line: string) => deps.log({ runId, step, attempt, stream, line }),
+    workdir: slot.workdir,
+  };
+  action
+    .run(ctx)
+    .then(async (result) => {
+      if (running.silenced) return;
+      const outputs = spec.outputs ? await stepOutputs(slot.state, spec.outputs, result.outputs) : result.outputs;
+      deps.report({ type: 'succeeded', step, attempt, outputs });
+    })
+    .catch((err: unknown) => {
+      if (running.silenced) return;
+      if (err instanceof ActionFailure) fail(err.code, err.message, err.retryable, err.details);
+      else fail('ACTION_ERROR', err instanceof Error ? err.message : String(err), true);
+    })
+    .finally(() => {
+      if (slot.controllers.get(step) === running) slot.controllers.delete(step);
+    });
+}

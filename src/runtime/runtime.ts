@@ -1,0 +1,362 @@
+import { decide, nextWakeAt } from '../engine/decide.js';
+import { evolve } from '../engine/evolve.js';
+import { runStatus, takeProjection } from '../engine/projection.js';
+import { initialState, isTerminalRun, runCreatedEvent } from '../engine/state.js';
+import type { Effect, Input, Run, RunEvent, Workflow } from '../engine/types.js';
+import type { Action } from '../actions/action.js';
+import type { Claim, CommitBatch, Owner, Store } from '../store/store.js';
+import { executeStep } from './execute.js';
+import { LiveFeed } from './live.js';
+import { LogBuffer } from './log-buffer.js';
+import { currentOwner, isOwnerDead } from './owner.js';
+import { finalizeOutputs } from './outputs.js';
+import { prepareStep } from './prepare.js';
+import type { RunSlot } from './run-slot.js';
+
+export interface RuntimeOptions {
+  store: Store;
+  actions: ReadonlyMap<string, Action>;
+  /** The normalized workflow of a stored definition. */
+  workflowFor(definitionHash: string): Promise<Workflow>;
+  /** Working directory for a run's steps (default: the process's). */
+  workdirFor?(run: Run): string;
+  /** How long a claim lasts without a heartbeat. */
+  leaseMs?: number;
+  /** How often to look for requests (cancel) from other processes. */
+  requestPollMs?: number;
+  clock?(): number;
+  onError?(err: unknown): void;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The loop that feeds inputs to the engine and carries out its effects. Inputs from many
+ * runs are decided together and their events committed in one transaction (group commit);
+ * effects are carried out only after the events that caused them are durable, so a
+ * step's output is on disk before any dependent starts.
+ */
+export class Runtime {
+  readonly live = new LiveFeed();
+  readonly owner: Owner;
+  private readonly store: Store;
+  private readonly leaseMs: number;
+  private readonly clock: () => number;
+  private readonly onError: (err: unknown) => void;
+  private readonly logs: LogBuffer;
+  private readonly slots = new Map<string, RunSlot>();
+  private readonly waiters = new Map<string, Array<(run: Run | undefined) => void>>();
+  private inbox: Array<{ runId: string; input: Input }> = [];
+  private flushing: Promise<void> | undefined;
+  private flushQueued = false;
+  private intervals: NodeJS.Timeout[] = [];
+  private stopping = false;
+
+  constructor(private readonly options: RuntimeOptions) {
+    this.store = options.store;
+    this.leaseMs = options.leaseMs ?? 15_000;
+    this.clock = options.clock ?? Date.now;
+    this.onError = options.onError ?? ((err) => console.error('cairn runtime:', err));
+    this.owner = currentOwner(this.clock());
+    this.logs = new LogBuffer(this.store, this.onError);
+  }
+
+  async start(): Promise<void> {
+    await this.store.registerOwner(this.owner);
+    const heartbeat = setInterval(() => {
+      this.store.heartbeat(this.owner.id, this.leaseMs).catch(this.onError);
+    }, Math.max(100, Math.floor(this.leaseMs / 3)));
+    const requests = setInterval(() => void this.pollRequests(), this.options.requestPollMs ?? 200);
+    heartbeat.unref();
+    requests.unref();
+    this.intervals.push(heartbeat, requests);
+  }
+
+  /** Create a run owned by this process and start it. */
+  async startRun(run: Run, workflow: Workflow): Promise<void> {
+    const created = runCreatedEvent(run);
+    const claim = await this.store.createRun(run, [created], { ownerId: this.owner.id, leaseMs: this.leaseMs });
+    if (!claim) throw new Error(`could not claim new run ${run.id}`);
+    const state = initialState(run, workflow);
+    evolve(state, created);
+    this.slots.set(run.id, this.newSlot(state, workflow, claim.token));
+    this.submit(run.id, { type: 'start' });
+  }
+
+  /**
+   * Claim runs left in flight (unowned, lease lapsed, or owner process gone) and carry on
+   * with them. Returns the ids of the runs taken.
+   */
+  async resume(opts: { runIds?: string[] } = {}): Promise<string[]> {
+    const owners = await this.store.listOwners();
+    const deadOwners = owners.filter(isOwnerDead).map((o) => o.id);
+    for (const id of deadOwners) await this.store.removeOwner(id);
+    const claims = await this.store.claimRuns(this.owner.id, { leaseMs: this.leaseMs, deadOwners, ...(opts.runIds ? { runIds: opts.runIds } : {}) });
+    const taken: string[] = [];
+    for (const claim of claims) {
+      if (await this.adopt(claim)) taken.push(claim.runId);
+    }
+    return taken;
+  }
+
+  /** Hand an input to a run this process holds (false when it does not hold it). */
+  submit(runId: string, input: Input): boolean {
+    if (!this.slots.has(runId) || this.stopping) return false;
+    this.inbox.push({ runId, input });
+    this.scheduleFlush();
+    return true;
+  }
+
+  holds(runId: string): boolean {
+    return this.slots.has(runId);
+  }
+
+  get heldRuns(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  /** The run's live state when held here. */
+  snapshot(runId: string): Run | undefined {
+    const slot = this.slots.get(runId);
+    return slot ? { ...slot.state.run, status: runStatus(slot.state) } : undefined;
+  }
+
+  /** Resolves with the final run when it finishes here, or undefined if this process lets it go. */
+  waitFor(runId: string): Promise<Run | undefined> {
+    const slot = this.slots.get(runId);
+    if (!slot) return this.store.getRun(runId);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(runId) ?? [];
+      list.push(resolve);
+      this.waiters.set(runId, list);
+    });
+  }
+
+  /** Resolves when this process holds no more runs. */
+  async idle(): Promise<void> {
+    while (this.slots.size > 0) {
+      const [first] = this.slots.keys();
+      if (first !== undefined) await this.waitFor(first);
+    }
+  }
+
+  /**
+   * Stop without losing anything: running steps are killed and left as they are in the
+   * store (recovery retries them with the same idempotency key), and every run is
+   * released so the next process can take it at once.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const t of this.intervals) clearInterval(t);
+    this.inbox = [];
+    await this.flushing;
+    for (const slot of this.slots.values()) this.quiesce(slot, 'shutdown');
+    await this.logs.flush();
+    for (const runId of [...this.slots.keys()]) {
+      await this.store.releaseRun(runId, this.owner.id).catch(this.onError);
+      this.forget(runId);
+    }
+    await this.store.removeOwner(this.owner.id).catch(this.onError);
+  }
+
+  private async adopt(claim: Claim): Promise<boolean> {
+    const stored = await this.store.getRun(claim.runId);
+    if (!stored || isTerminalRun(stored)) return false;
+    const workflow = await this.options.workflowFor(stored.definitionHash);
+    const events = await this.store.readEvents(claim.runId);
+    const fresh: Run = { ...stored, status: 'queued' };
+    delete fresh.startedAt;
+    delete fresh.finishedAt;
+    delete fresh.outputs;
+    delete fresh.error;
+    const state = initialState(fresh, workflow);
+    for (const event of events) evolve(state, event);
+    this.slots.set(claim.runId, this.newSlot(state, workflow, claim.token));
+    // Requests first: a cancel must win over restarting what the dead owner left running.
+    for (const req of await this.store.takeRequests([claim.runId])) this.submitRequest(req.runId, req.type, req.data, req.by);
+    for (const st of state.steps.values()) {
+      if (st.status === 'running' && st.items === undefined) {
+        this.submit(claim.runId, { type: 'interrupted', step: st.key, attempt: st.attempts, reason: 'the process running it stopped' });
+      }
+    }
+    this.submit(claim.runId, { type: 'start' });
+    this.submit(claim.runId, { type: 'tick' });
+    return true;
+  }
+
+  private newSlot(state: RunSlot['state'], workflow: Workflow, token: number): RunSlot {
+    return { state, workflow, token, controllers: new Map(), workdir: this.options.workdirFor?.(state.run) ?? process.cwd() };
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    // setImmediate, not a microtask: lets every action that finished in this turn of the
+    // event loop report in, so they share one transaction.
+    setImmediate(() => {
+      this.flushQueued = false;
+      if (!this.flushing) this.flushing = this.flush().finally(() => (this.flushing = undefined));
+      else this.scheduleFlushAfter(this.flushing);
+    });
+  }
+
+  private scheduleFlushAfter(current: Promise<void>): void {
+    void current.then(() => {
+      if (this.inbox.length > 0) this.scheduleFlush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.inbox.length > 0 && !this.stopping) {
+      const inputs = this.inbox;
+      this.inbox = [];
+      const touched = new Map<RunSlot, { events: RunEvent[]; effects: Effect[] }>();
+      for (const { runId, input } of inputs) {
+        const slot = this.slots.get(runId);
+        if (!slot) continue;
+        const decision = decide(slot.state, input, { now: this.clock(), random: Math.random });
+        const acc = touched.get(slot) ?? { events: [], effects: [] };
+        acc.events.push(...decision.events);
+        acc.effects.push(...decision.effects);
+        touched.set(slot, acc);
+      }
+      const batches: CommitBatch[] = [];
+      for (const [slot, acc] of touched) {
+        const projection = takeProjection(slot.state);
+        if (acc.events.length === 0 && projection.steps.length === 0 && !projection.run) continue;
+        batches.push({ runId: slot.state.run.id, lease: { ownerId: this.owner.id, token: slot.token }, events: acc.events, steps: projection.steps, ...(projection.run ? { run: projection.run } : {}) });
+      }
+      let refused: string[] = [];
+      try {
+        if (batches.length > 0) refused = (await this.store.commit(batches)).refused;
+      } catch (err) {
+        this.onError(err);
+        this.recoverAfterFailedCommit([...touched.keys()]);
+        continue;
+      }
+      for (const runId of refused) {
+        const slot = this.slots.get(runId);
+        if (slot) this.quiesce(slot, 'lease lost');
+        this.forget(runId);
+      }
+      for (const [slot, acc] of touched) {
+        const runId = slot.state.run.id;
+        if (!this.slots.has(runId)) continue;
+        if (acc.events.length > 0) {
+          const run = { ...slot.state.run, status: runStatus(slot.state) };
+          for (const event of acc.events) this.live.publish({ kind: 'event', event, run });
+        }
+        for (const effect of acc.effects) this.carryOut(slot, effect);
+        if (isTerminalRun(slot.state.run)) this.finishSlot(slot);
+        else this.armTimer(slot);
+      }
+    }
+  }
+
+  private carryOut(slot: RunSlot, effect: Effect): void {
+    const runId = slot.state.run.id;
+    switch (effect.type) {
+      case 'execute':
+        executeStep(slot, effect, {
+          actions: this.options.actions,
+          log: (line) => this.log(line),
+          report: (input) => this.submit(runId, input),
+        });
+        return;
+      case 'prepare': {
+        const spec = slot.state.graph.byId.get(effect.stepId);
+        if (!spec) return;
+        prepareStep(slot.state, effect.step, spec).then((input) => this.submit(runId, input), this.onError);
+        return;
+      }
+      case 'abort': {
+        const running = slot.controllers.get(effect.step);
+        if (running && running.attempt === effect.attempt) running.controller.abort(new Error(effect.reason));
+        return;
+      }
+      case 'finalize':
+        finalizeOutputs(slot.state).then((input) => this.submit(runId, input), this.onError);
+        return;
+    }
+  }
+
+  private log(line: { runId: string; step: string; attempt: number; stream: 'stdout' | 'stderr' | 'system'; line: string }): void {
+    const entry = { ...line, at: this.clock() };
+    this.logs.push(entry);
+    this.live.publish({ kind: 'log', line: entry });
+  }
+
+  private armTimer(slot: RunSlot): void {
+    const at = nextWakeAt(slot.state);
+    if (at === slot.timerAt) return;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = undefined;
+    slot.timerAt = at;
+    if (at === undefined) return;
+    const runId = slot.state.run.id;
+    slot.timer = setTimeout(() => {
+      slot.timer = undefined;
+      slot.timerAt = undefined;
+      this.submit(runId, { type: 'tick' });
+    }, Math.min(Math.max(0, at - this.clock()), MAX_TIMER_MS));
+  }
+
+  private finishSlot(slot: RunSlot): void {
+    const runId = slot.state.run.id;
+    this.quiesce(slot, 'run finished');
+    void this.logs.flush();
+    this.forget(runId, { ...slot.state.run });
+  }
+
+  /** Stop a slot's timers and processes without reporting anything. */
+  private quiesce(slot: RunSlot, reason: string): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = undefined;
+    for (const running of slot.controllers.values()) {
+      running.silenced = true;
+      running.controller.abort(new Error(reason));
+    }
+  }
+
+  private forget(runId: string, final?: Run): void {
+    this.slots.delete(runId);
+    const waiting = this.waiters.get(runId) ?? [];
+    this.waiters.delete(runId);
+    for (const resolve of waiting) resolve(final);
+    if (!final) this.live.publish({ kind: 'released', runId });
+  }
+
+  private recoverAfterFailedCommit(slots: RunSlot[]): void {
+    const ids = slots.map((s) => s.state.run.id);
+    for (const slot of slots) this.quiesce(slot, 'store write failed');
+    // Keep waiters: the runs are re-read from the store and carried on shortly.
+    for (const id of ids) this.slots.delete(id);
+    const retry = setTimeout(() => {
+      if (this.stopping) return;
+      this.store
+        .claimRuns(this.owner.id, { leaseMs: this.leaseMs, runIds: ids, deadOwners: [this.owner.id] })
+        .then(async (claims) => {
+          for (const claim of claims) await this.adopt(claim);
+        })
+        .catch(this.onError);
+    }, 1000);
+    retry.unref();
+  }
+
+  private async pollRequests(): Promise<void> {
+    if (this.slots.size === 0 || this.stopping) return;
+    try {
+      for (const req of await this.store.takeRequests([...this.slots.keys()])) this.submitRequest(req.runId, req.type, req.data, req.by);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  private submitRequest(runId: string, type: string, data: Record<string, unknown>, by: string | undefined): void {
+    if (type === 'cancel') {
+      const reason = typeof data.reason === 'string' ? data.reason : undefined;
+      this.submit(runId, { type: 'cancel', ...(by ? { by } : {}), ...(reason ? { reason } : {}) });
+    }
+  }
+}

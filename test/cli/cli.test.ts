@@ -1,0 +1,90 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cairn, ROOT } from './cli.js';
+
+let dir: string;
+let db: string;
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('build first: npm run build (npm test does it)');
+  dir = mkdtempSync(join(tmpdir(), 'cairn-cli-'));
+  db = join(dir, 'cairn.db');
+});
+
+describe('cairn CLI', () => {
+  it('runs hello.yaml and prints the run as JSON (the contract)', async () => {
+    const r = await cairn(['run', 'examples/hello.yaml', '-p', 'who=CLI', '--json', '--db', db]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const run = JSON.parse(r.stdout);
+    expect(Object.keys(run)).toEqual(['run_id', 'workflow', 'status', 'started_at', 'finished_at', 'steps', 'outputs']);
+    expect(run).toMatchObject({ workflow: 'hello', status: 'succeeded' });
+    expect(run.steps.map((s: { id: string }) => s.id).sort()).toEqual(['greet', 'host', 'join']);
+    expect(run.steps[0]).toEqual(expect.objectContaining({ status: 'succeeded', attempts: 1, error: null }));
+    expect(run.outputs.message).toMatch(/^Hello, CLI!/);
+  });
+
+  it('shows plain progress lines when stdout is not a terminal', async () => {
+    const r = await cairn(['run', 'examples/hello.yaml', '--db', db]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/greet started/);
+    expect(r.stdout).toMatch(/join succeeded in/);
+    expect(r.stdout).toMatch(/✓ hello succeeded/);
+  });
+
+  it('exits 1 when the workflow fails, and 2 on usage errors', async () => {
+    const failing = join(dir, 'fail.yaml');
+    writeFileSync(failing, 'name: fail\nsteps:\n  - id: x\n    command: shell\n    parameters: { run: "exit 4" }\n');
+    expect((await cairn(['run', failing, '--db', db])).code).toBe(1);
+    const usage = await cairn(['run', 'examples/hello.yaml', '-p', 'nope', '--db', db]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('-p expects key=value');
+    const unknownParam = await cairn(['run', 'examples/hello.yaml', '-p', 'whom=x', '--db', db]);
+    expect(unknownParam.code).toBe(2);
+    expect(unknownParam.stderr).toMatch(/unknown parameter 'whom'.*did you mean 'who'/i);
+    expect((await cairn(['frobnicate'])).code).toBe(2);
+    expect((await cairn(['status', 'zzzz-no-such-run', '--db', db])).code).toBe(2);
+  });
+
+  it('validates with file:line:col errors and exit 1, without a stack trace', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'name: bad\nsteps:\n  - id: a\n    command: log\n  - id: b\n    command: log\n    depend_on: [a]\n');
+    const r = await cairn(['validate', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${bad}:7:5`);
+    expect(r.stderr).toMatch(/depends_on/);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+    const ok = await cairn(['validate', 'examples/runbook.yaml', '--level', 'paranoid']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/valid/);
+  });
+
+  it('prints the JSON Schema', async () => {
+    const r = await cairn(['schema']);
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.stdout);
+    expect(schema.properties.steps).toBeDefined();
+  });
+
+  it('detaches, then status, runs and logs see the run', async () => {
+    const r = await cairn(['run', 'examples/hello.yaml', '--detach', '--json', '--db', db]);
+    expect(r.code).toBe(0);
+    const { run_id } = JSON.parse(r.stdout);
+    expect(run_id).toMatch(/^[0-9a-z]{17}$/);
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'succeeded'; i++) {
+      const s = await cairn(['status', run_id.slice(0, 12), '--json', '--db', db]);
+      status = JSON.parse(s.stdout).status;
+      if (status !== 'succeeded') await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(status).toBe('succeeded');
+    const list = JSON.parse((await cairn(['runs', '--json', '--db', db])).stdout);
+    expect(Array.isArray(list)).toBe(true);
+    expect(list.map((x: { run_id: string }) => x.run_id)).toContain(run_id);
+    const logs = await cairn(['logs', run_id, '--step', 'host', '--db', db]);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toMatch(/host │ \w+/);
+  });
+});

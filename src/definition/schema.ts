@@ -1,0 +1,135 @@
+import { z } from 'zod';
+
+/**
+ * The workflow format, once: validation, the JSON Schema (`cairn schema`) and the list of
+ * known keys all come from here. Keys are snake_case as users write them; normalize.ts
+ * turns a parsed value into the engine's camelCase `Workflow`.
+ *
+ * Top-level and step objects are loose: keys the schema does not know are checked by
+ * keys.ts (a near-miss of a known key is an error, anything else is kept as metadata).
+ */
+
+export const ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/;
+export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
+export const DURATION_PATTERN = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/;
+
+export const PARAMETER_TYPES = ['string', 'number', 'integer', 'boolean', 'array', 'object'] as const;
+export const TRIGGER_RULES = ['all_success', 'none_failed', 'all_done'] as const;
+export const BACKOFFS = ['fixed', 'exponential'] as const;
+
+/** Keys later issues give meaning to: accepted and kept in `extras` without a warning. */
+export const LATER_WORKFLOW_KEYS = ['phases', 'triggers', 'approval_required', 'rollback_enabled', 'concurrency', 'locks', 'on_failure', 'estimated_duration'] as const;
+export const LATER_STEP_KEYS = ['rollback', 'locks', 'runs_on', 'phase', 'checkpoint'] as const;
+
+function build() {
+  const later = (what: string) => z.unknown().optional().describe(`${what} (reserved: kept as metadata until a later release gives it meaning)`);
+  const durationError = 'expected a duration: seconds as a number, or a string such as "500ms", "2s", "1m", "1h"';
+  const duration = z
+    .union([z.number().nonnegative(), z.string().regex(DURATION_PATTERN, { error: durationError })], { error: durationError })
+    .describe('A duration: seconds as a number, or a string such as "500ms", "2s", "1m", "1h".');
+  // Only the type problem gets this message; range problems keep their own.
+  const seconds = z.number({ error: (issue) => (issue.code === 'invalid_type' ? 'expected a number of seconds' : undefined) }).positive();
+  const templateMap = (what: string) =>
+    z.record(z.string().regex(NAME_PATTERN, { error: 'names are letters, digits, _ and -, starting with a letter or _' }), z.string({ error: 'expected a string (usually a ${{ }} template)' })).describe(what);
+  const stringOrList = (error: string) => z.union([z.string(), z.array(z.string())], { error });
+
+  const parameterSpec = z
+    .strictObject({
+      type: z.enum(PARAMETER_TYPES).optional().describe('The value type; inferred from `default` when omitted, else string.'),
+      default: z.unknown().optional().describe('Value used when the run does not pass one.'),
+      required: z.boolean().optional().describe('Must the run pass a value? Defaults to true when there is no default.'),
+      enum: z.array(z.unknown()).min(1).optional().describe('The only values allowed.'),
+      description: z.string().optional().describe('Shown in `cairn run --help`-style listings and forms.'),
+    })
+    .describe('A typed input of the workflow.');
+  const parameter = z
+    .union([parameterSpec, z.string(), z.number(), z.boolean()], { error: 'expected a parameter declaration {type, default, required, enum, description} or a default value' })
+    .describe('A parameter declaration, or just its default value (string, number or boolean).');
+
+  const retry = z
+    .union(
+      [
+        z.int().min(1).max(100).describe('Shorthand: the total number of attempts.'),
+        z
+          .strictObject({
+            max_attempts: z.int().min(1).max(100).optional().describe('Total tries including the first (default 1: no retry).'),
+            backoff: z.enum(BACKOFFS).optional().describe('How the delay grows between attempts (default exponential).'),
+            initial_delay: duration.optional().describe('Delay before the first retry (default 1s).'),
+            max_delay: duration.optional().describe('Upper bound of any delay (default 60s).'),
+            jitter: z.number().min(0).max(1).optional().describe('Fraction of each delay randomised away (0 to 1, default 0.2).'),
+          })
+          .describe('Retry policy.'),
+      ],
+      { error: 'expected a number of attempts or {max_attempts, backoff, initial_delay, max_delay, jitter}' },
+    )
+    .describe('Retry the step when it fails.');
+
+  const step = z
+    .looseObject({
+      id: z.string({ error: 'every step needs an `id`' }).regex(ID_PATTERN, { error: 'a step id is letters, digits, _ and - (at most 128)' }).describe('Unique name of the step; other steps refer to it.'),
+      command: z.string().min(1).optional().describe('What the step does: a built-in (shell, http, log, wait, ...) or a configured command. No command: a manual task for a person.'),
+      description: z.string().optional().describe('One line saying what the step is for.'),
+      parameters: z.record(z.string(), z.unknown(), { error: 'expected a mapping of parameter names to values' }).optional().describe("The command's parameters; strings may hold ${{ }} templates."),
+      depends_on: stringOrList('expected a step id or a list of step ids').optional().describe('Steps that must finish first.'),
+      if: z.union([z.string(), z.boolean()], { error: 'expected a condition: a JSONata expression or ${{ }} template' }).optional().describe('Run the step only when this JSONata expression is true, e.g. `parameters.env = "prod"`.'),
+      for_each: z.union([z.string(), z.array(z.unknown())], { error: 'expected an expression giving a list, or a list' }).optional().describe('Fan out: one instance per item (an expression giving a list, or a literal list); instances see `item` and `index`.'),
+      max_parallel: z.int().min(1).optional().describe('Instances of a for_each step that may run at once.'),
+      retry: retry.optional(),
+      timeout_seconds: seconds.optional().describe('Fail an attempt that runs longer than this.'),
+      continue_on_error: z.boolean().optional().describe("Let the run go on when this step fails (dependents still see it as failed)."),
+      trigger_rule: z.enum(TRIGGER_RULES).optional().describe('When the step may start: all_success (default), none_failed (skipped dependencies are fine), all_done (whatever happened).'),
+      outputs: templateMap('Extra outputs: name -> template over `result` (the action outputs) and the run data.').optional(),
+      rollback: later('A compensating step run on rollback'),
+      locks: later('Named resources held while the step runs, e.g. port:8113'),
+      runs_on: later('Worker labels the step needs'),
+      phase: later('The phase this step belongs to'),
+      checkpoint: later('Marks a rollback checkpoint'),
+    })
+    .describe('One step of the workflow.');
+
+  return z
+    .looseObject({
+      name: z.string().min(1).optional().describe('Human name of the workflow. At least one of name and id is required.'),
+      id: z.string().regex(ID_PATTERN, { error: 'an id is letters, digits, _ and - (at most 128)' }).optional().describe('Stable identifier; derived from the name when omitted.'),
+      workflow_id: z.string().regex(ID_PATTERN, { error: 'an id is letters, digits, _ and - (at most 128)' }).optional().describe('Another spelling of `id` (as in existing definitions).'),
+      version: z.union([z.string(), z.number()], { error: 'expected a version string or number' }).optional().describe('Version of the definition (default "1").'),
+      description: z.string().optional().describe('What the workflow does.'),
+      category: z.string().optional().describe('A grouping such as maintenance or deployment.'),
+      tags: z.array(z.string()).optional().describe('Free-form labels.'),
+      parameters: z.record(z.string().regex(NAME_PATTERN, { error: 'a parameter name is letters, digits, _ and -, starting with a letter or _' }), parameter).optional().describe('Typed inputs, by name.'),
+      steps: z.array(step, { error: 'expected a list of steps' }).min(1, { error: 'a workflow needs at least one step' }).describe('The steps; they run in dependency order, in parallel where they can.'),
+      timeout_seconds: seconds.optional().describe('Fail the run when it takes longer than this.'),
+      max_parallel: z.int().min(1).optional().describe('Steps of one run that may run at once.'),
+      outputs: templateMap('Run outputs: name -> template over parameters and step outputs.').optional(),
+      phases: later('Named phases the steps belong to'),
+      triggers: later('Cron schedules and webhooks that start runs'),
+      approval_required: later('Wait for an approval before the first step'),
+      rollback_enabled: later('Compensate completed steps when the run fails'),
+      concurrency: later('Limits on concurrent runs'),
+      locks: later('Named resources the run holds'),
+      on_failure: later('What to do when the run fails'),
+      estimated_duration: later('Expected duration, for planning'),
+    })
+    .describe('A Cairn workflow definition.');
+}
+
+export type WorkflowSchema = ReturnType<typeof build>;
+export type WorkflowInput = z.infer<WorkflowSchema>;
+export type StepInput = WorkflowInput['steps'][number];
+export type ParameterInput = NonNullable<WorkflowInput['parameters']>[string];
+
+let built: WorkflowSchema | undefined;
+
+/** Built on first use so importing this module stays cheap. */
+export function workflowSchema(): WorkflowSchema {
+  built ??= build();
+  return built;
+}
+
+export function workflowKeys(): string[] {
+  return Object.keys(workflowSchema().shape);
+}
+
+export function stepKeys(): string[] {
+  return Object.keys(workflowSchema().shape.steps.element.shape);
+}

@@ -1,4 +1,4 @@
-import { getGlobalDispatcher, interceptors, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { abortedFailure } from './aborted.js';
 import { ActionFailure, type Action } from './action.js';
@@ -48,12 +48,13 @@ export const httpAction: Action<HttpParameters> = {
     let text: string;
     try {
       if (ctx.signal.aborted) throw ctx.signal.reason;
+      const { request } = await loadUndici();
       const response = await request(p.url, {
         method,
         headers: requestHeaders(p, ctx.idempotencyKey),
         body: requestBody(p.body),
         signal,
-        ...(p.follow_redirects ? { dispatcher: redirecting() } : {}),
+        ...(p.follow_redirects ? { dispatcher: await redirecting() } : {}),
       });
       status = response.statusCode;
       headers = response.headers;
@@ -154,7 +155,8 @@ function requestFailure(
 
 let redirectDispatcher: Dispatcher | undefined;
 
-function redirecting(): Dispatcher {
+async function redirecting(): Promise<Dispatcher> {
+  const { getGlobalDispatcher, interceptors } = await loadUndici();
   redirectDispatcher ??= getGlobalDispatcher().compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
   return redirectDispatcher;
 }
@@ -175,3 +177,11 @@ function withoutCredentials(url: string): string {
 function elapsed(started: number): number {
   return Math.round(performance.now() - started);
 }
+
+/** undici costs tens of milliseconds to load: only workflows with http steps pay for it. */
+function loadUndici(): Promise<typeof import('undici')> {
+  undiciModule ??= import('undici');
+  return undiciModule;
+}
+
+let undiciModule: Promise<typeof import('undici')> | undefined;

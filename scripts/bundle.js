@@ -1,0 +1,25 @@
+// Bundles the CLI into dist/bundle/ (run by `npm run build` after tsc). Loading a few
+// bundled files instead of hundreds of ESM modules (zod alone ships ~200) is what keeps
+// `cairn validate` under its cold-start budget. Commands stay lazy: code splitting turns
+// each dynamic import into its own chunk.
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+rmSync('dist/bundle', { recursive: true, force: true });
+
+await build({
+  entryPoints: { main: 'src/cli/main.ts' },
+  outdir: 'dist/bundle',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  keepNames: false,
+  // Native addons cannot be bundled.
+  external: ['better-sqlite3'],
+  // CommonJS dependencies call require() for Node built-ins.
+  banner: { js: "import { createRequire as __cairnCreateRequire } from 'node:module'; const require = __cairnCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});

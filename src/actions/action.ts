@@ -35,6 +35,11 @@ export interface ActionContext<P = Record<string, unknown>> {
   log(stream: 'stdout' | 'stderr' | 'system', line: string): void;
   /** Default working directory (where the definition file lives). */
   workdir: string;
+  /**
+   * Tell Cairn the process group the action started, so that if this Cairn process dies,
+   * the next one can stop it before running the step again.
+   */
+  onProcess?(pgid: number): void;
 }
 
 export interface ActionResult {

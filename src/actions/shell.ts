@@ -52,7 +52,7 @@ export const shellAction: Action<ShellParameters> = {
     const outputFile = createOutputFile();
     let exit: ProcessExit;
     try {
-      exit = await runProcess(commandOf(ctx, outputFile), { log: (stream, line) => ctx.log(stream, line), signal: ctx.signal });
+      exit = await runProcess(commandOf(ctx, outputFile), { log: (stream, line) => ctx.log(stream, line), signal: ctx.signal, ...(ctx.onProcess ? { onSpawn: ctx.onProcess } : {}) });
     } catch (error) {
       discardOutputFile(outputFile);
       throw error;

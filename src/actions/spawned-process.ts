@@ -32,6 +32,8 @@ export interface ProcessExit {
 export interface ProcessHooks {
   log(stream: 'stdout' | 'stderr', line: string): void;
   signal: AbortSignal;
+  /** Called with the process group id once the program has started. */
+  onSpawn?(pgid: number): void;
 }
 
 /**
@@ -54,6 +56,7 @@ export function runProcess(command: ProcessCommand, hooks: ProcessHooks): Promis
       return;
     }
     const pid = child.pid;
+    if (pid !== undefined) hooks.onSpawn?.(pid);
     const stdout = new LineCapture((line) => hooks.log('stdout', line));
     const stderr = new LineCapture((line) => hooks.log('stderr', line));
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));

@@ -102,7 +102,7 @@ try {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else {
-    process.exitCode = reportError(err, program.opts<{ debug?: boolean }>().debug === true);
+    process.exitCode = await reportError(err, program.opts<{ debug?: boolean }>().debug === true);
   }
 }
 if (process.exitCode === undefined) process.exitCode = EXIT.ok;

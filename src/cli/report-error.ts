@@ -1,17 +1,21 @@
 import pc from 'picocolors';
 import { CairnError } from '../app/errors.js';
-import { formatDiagnostic, type Diagnostic } from '../app/definitions.js';
+import type { Diagnostic } from '../app/definitions.js';
 import { CliError, EXIT } from './exit.js';
 
 /** One clear message on stderr (a stack only with --debug); returns the exit code. */
-export function reportError(err: unknown, debug: boolean): number {
+export async function reportError(err: unknown, debug: boolean): Promise<number> {
   if (err instanceof CliError) {
     process.stderr.write(`${pc.red('cairn:')} ${err.message}\n`);
     return err.exitCode;
   }
   if (err instanceof CairnError) {
     const diagnostics = err.details.diagnostics as Diagnostic[] | undefined;
-    if (diagnostics) for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    if (diagnostics) {
+      // Loaded only when needed: the definition layer is the heaviest import of a start.
+      const { formatDiagnostic } = await import('../app/definitions.js');
+      for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    }
     process.stderr.write(`${pc.red('cairn:')} ${err.message}\n`);
     if (debug) process.stderr.write(`${err.stack ?? ''}\n`);
     return err.code === 'PARAMETER_INVALID' || err.code === 'USAGE' || err.code === 'RUN_NOT_FOUND' || err.code === 'RUN_AMBIGUOUS' ? EXIT.usage : EXIT.failed;

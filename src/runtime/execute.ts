@@ -8,10 +8,14 @@ export interface ExecuteDeps {
   actions: ReadonlyMap<string, Action>;
   log(line: Omit<LogLine, 'at'>): void;
   report(input: Input): void;
+  /** The attempt started a process group (recorded so a successor can stop it). */
+  started(step: string, attempt: number, pgid: number): void;
+  /** The attempt is over; its process record can go. */
+  ended(step: string, attempt: number): void;
 }
 
 /** Carry out an `execute` effect: run the step's action and report how it went. */
-export function executeStep(slot: RunSlot, effect: Extract<Effect, { type: 'execute' }>, deps: ExecuteDeps): void {
+export function executeStep(slot: RunSlot, effect: Extract<Effect, { type: 'execute' }>, deps: ExecuteDeps): Promise<void> | undefined {
   const { step, attempt } = effect;
   const spec = slot.state.graph.byId.get(effect.stepId);
   const action = spec ? deps.actions.get(spec.command) : undefined;
@@ -19,13 +23,13 @@ export function executeStep(slot: RunSlot, effect: Extract<Effect, { type: 'exec
     deps.report({ type: 'failed', step, attempt, error: details ? { code, message, details } : { code, message }, retryable });
   if (!spec || !action) {
     fail('UNKNOWN_COMMAND', `unknown command '${spec?.command ?? effect.stepId}'; known: ${[...deps.actions.keys()].join(', ')}`, false);
-    return;
+    return undefined;
   }
   const parsed = action.parameters.safeParse(effect.parameters ?? {});
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(parameters)'}: ${i.message}`).join('; ');
     fail('BAD_PARAMETERS', `invalid parameters for '${spec.command}': ${issues}`, false);
-    return;
+    return undefined;
   }
   const running = { attempt, controller: new AbortController(), silenced: false };
   slot.controllers.set(step, running);
@@ -39,8 +43,13 @@ export function executeStep(slot: RunSlot, effect: Extract<Effect, { type: 'exec
     signal: running.controller.signal,
     log: (stream: 'stdout' | 'stderr' | 'system', line: string) => deps.log({ runId, step, attempt, stream, line }),
     workdir: slot.workdir,
+    onProcess: (pgid: number) => {
+      spawned = true;
+      deps.started(step, attempt, pgid);
+    },
   };
-  action
+  let spawned = false;
+  return action
     .run(ctx)
     .then(async (result) => {
       if (running.silenced) return;
@@ -54,5 +63,6 @@ export function executeStep(slot: RunSlot, effect: Extract<Effect, { type: 'exec
     })
     .finally(() => {
       if (slot.controllers.get(step) === running) slot.controllers.delete(step);
+      if (spawned) deps.ended(step, attempt);
     });
 }

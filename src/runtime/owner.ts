@@ -29,7 +29,7 @@ export function isOwnerDead(owner: Owner): boolean {
 }
 
 /** Field 22 of /proc/PID/stat: the start time in clock ticks since boot (Linux only). */
-function processStartTime(pid: number): string | undefined {
+export function processStartTime(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces and parentheses: split after the last ')'.

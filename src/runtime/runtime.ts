@@ -8,7 +8,8 @@ import type { Claim, CommitBatch, Owner, Store } from '../store/store.js';
 import { executeStep } from './execute.js';
 import { LiveFeed } from './live.js';
 import { LogBuffer } from './log-buffer.js';
-import { currentOwner, isOwnerDead } from './owner.js';
+import { stopOrphans } from './orphans.js';
+import { currentOwner, isOwnerDead, processStartTime } from './owner.js';
 import { finalizeOutputs } from './outputs.js';
 import { prepareStep } from './prepare.js';
 import type { RunSlot } from './run-slot.js';
@@ -50,6 +51,8 @@ export class Runtime {
   private flushing: Promise<void> | undefined;
   private flushQueued = false;
   private intervals: NodeJS.Timeout[] = [];
+  /** Actions still running, so stopping can wait until their processes are gone. */
+  private readonly inflight = new Set<Promise<void>>();
   private stopping = false;
 
   constructor(private readonly options: RuntimeOptions) {
@@ -152,6 +155,8 @@ export class Runtime {
     this.inbox = [];
     await this.flushing;
     for (const slot of this.slots.values()) this.quiesce(slot, 'shutdown');
+    // Killed process groups get a grace period before SIGKILL; wait for them to be gone.
+    await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, 5000).unref())]);
     await this.logs.flush();
     for (const runId of [...this.slots.keys()]) {
       await this.store.releaseRun(runId, this.owner.id).catch(this.onError);
@@ -165,6 +170,8 @@ export class Runtime {
     if (!stored || isTerminalRun(stored)) return false;
     const workflow = await this.options.workflowFor(stored.definitionHash);
     const events = await this.store.readEvents(claim.runId);
+    // Whatever a dead owner left running must stop before the step runs again.
+    await stopOrphans(this.store, claim.runId);
     const fresh: Run = { ...stored, status: 'queued' };
     delete fresh.startedAt;
     delete fresh.finishedAt;
@@ -257,13 +264,22 @@ export class Runtime {
   private carryOut(slot: RunSlot, effect: Effect): void {
     const runId = slot.state.run.id;
     switch (effect.type) {
-      case 'execute':
-        executeStep(slot, effect, {
+      case 'execute': {
+        const running = executeStep(slot, effect, {
           actions: this.options.actions,
           log: (line) => this.log(line),
           report: (input) => this.submit(runId, input),
+          started: (step, attempt, pgid) => this.recordProcess(runId, step, attempt, pgid),
+          ended: (step, attempt) => {
+            this.store.removeProcess(runId, step, attempt).catch(this.onError);
+          },
         });
+        if (running) {
+          this.inflight.add(running);
+          void running.finally(() => this.inflight.delete(running));
+        }
         return;
+      }
       case 'prepare': {
         const spec = slot.state.graph.byId.get(effect.stepId);
         if (!spec) return;
@@ -279,6 +295,12 @@ export class Runtime {
         finalizeOutputs(slot.state).then((input) => this.submit(runId, input), this.onError);
         return;
     }
+  }
+
+  private recordProcess(runId: string, step: string, attempt: number, pid: number): void {
+    const pidStart = processStartTime(pid);
+    const proc = { runId, step, attempt, host: this.owner.host, pid, ...(pidStart ? { pidStart } : {}) };
+    this.store.recordProcess(proc).catch(this.onError);
   }
 
   private log(line: { runId: string; step: string; attempt: number; stream: 'stdout' | 'stderr' | 'system'; line: string }): void {

@@ -51,6 +51,12 @@ export interface Store {
   addRequest(req: NewRunRequest): Promise<void>;
   takeRequests(runIds: string[]): Promise<RunRequest[]>;
 
+  // Process groups of running attempts: a new owner stops what a dead one left running
+  // before it runs the step again, so two processes never run one step at once.
+  recordProcess(proc: StepProcess): Promise<void>;
+  listProcesses(runId: string): Promise<StepProcess[]>;
+  removeProcess(runId: string, step: string, attempt: number): Promise<void>;
+
   // Step output streams, written in batches outside the event transaction.
   appendLogs(lines: LogLine[]): Promise<void>;
   readLogs(runId: string, opts?: { step?: string; afterId?: number; limit?: number }): Promise<LogLine[]>;
@@ -135,6 +141,17 @@ export interface NewRunRequest {
 export interface RunRequest extends NewRunRequest {
   id: number;
   at: number;
+}
+
+export interface StepProcess {
+  runId: string;
+  step: string;
+  attempt: number;
+  host: string;
+  /** The process group id (the leader's pid). */
+  pid: number;
+  /** The leader's start time as the OS reports it, to tell a reused pid apart. */
+  pidStart?: string;
 }
 
 export interface LogLine {

@@ -199,3 +199,25 @@ steps:
     expect(started).toHaveLength(1);
   });
 });
+
+describe('taking over from a dead owner', () => {
+  it('stops the process group a dead owner left running before running the step again', async () => {
+    ws = new Workspace();
+    const { spawn } = await import('node:child_process');
+    const { hostname } = await import('node:os');
+    const cairn = await ws.open();
+    const file = ws.file('one.yaml', 'name: one\nsteps:\n  - id: a\n    command: log\n    parameters: { message: hi }\n');
+    // A run whose step was 'running' under an owner that is gone, with its process left behind.
+    const run = await cairn.startRun({ file, detach: true });
+    const orphan = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    const pid = orphan.pid as number;
+    await cairn.store.recordProcess({ runId: run.id, step: 'a', attempt: 1, host: hostname(), pid });
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    await new Promise((r) => setTimeout(r, 100));
+    // The detached resumer (or this process) takes the run; either way the orphan must die.
+    await cairn.resume([run.id]);
+    for (let i = 0; i < 50 && orphan.exitCode === null && orphan.signalCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(orphan.signalCode).toBe('SIGTERM');
+    expect(await cairn.store.listProcesses(run.id)).toStrictEqual([]);
+  });
+});

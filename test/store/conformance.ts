@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { describeInboxAndLogCases } from './conformance-inbox.js';
 import { describeOwnershipCases } from './conformance-ownership.js';
+import { describeProcessCases } from './conformance-processes.js';
 import { describeRunCases } from './conformance-runs.js';
 
 /**
@@ -34,5 +35,6 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describeRunCases(ctx);
     describeOwnershipCases(ctx);
     describeInboxAndLogCases(ctx);
+    describeProcessCases(ctx);
   });
 }

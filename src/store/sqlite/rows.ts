@@ -1,5 +1,5 @@
 import type { Run, RunEvent, RunStatus, StepError, StepRun, StepStatus } from '../../engine/types.js';
-import type { LogLine, Owner, RunRequest, RunRequestType, StoredDefinition } from '../store.js';
+import type { LogLine, Owner, RunRequest, RunRequestType, StepProcess, StoredDefinition } from '../store.js';
 
 /*
  * Row shapes exist only inside the SQLite store. Each has one converter to the domain type
@@ -211,4 +211,19 @@ export function toLogLine(r: LogRow): LogLine {
 
 function json(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
+}
+
+export interface ProcessRow {
+  run_id: string;
+  step: string;
+  attempt: number;
+  host: string;
+  pid: number;
+  pid_start: string | null;
+}
+
+export function toProcess(r: ProcessRow): StepProcess {
+  const proc: StepProcess = { runId: r.run_id, step: r.step, attempt: r.attempt, host: r.host, pid: r.pid };
+  if (r.pid_start !== null) proc.pidStart = r.pid_start;
+  return proc;
 }

@@ -11,6 +11,7 @@ import type {
   Owner,
   RunFilter,
   RunRequest,
+  StepProcess,
   Store,
   StoredDefinition,
 } from '../store.js';
@@ -19,7 +20,7 @@ import { openDatabase, type SqliteStoreOptions } from './connection.js';
 import { toStoreError } from './errors.js';
 import * as leases from './leases.js';
 import * as logs from './logs.js';
-import { definitionParams, ownerParams, toDefinition, toEvent, toOwner, toRequest, toRun, toStep } from './rows.js';
+import { definitionParams, ownerParams, toDefinition, toEvent, toOwner, toProcess, toRequest, toRun, toStep } from './rows.js';
 import { prepareStatements, RunQueries, type Statements } from './statements.js';
 
 export type { SqliteStoreOptions } from './connection.js';
@@ -128,6 +129,18 @@ export class SqliteStore implements Store {
     // One UPDATE ... RETURNING marks and returns atomically; RETURNING has no order.
     const rows = this.guard(() => this.s.takeRequests.all(Date.now(), JSON.stringify(runIds)));
     return rows.sort((a, b) => a.id - b.id).map(toRequest);
+  }
+
+  async recordProcess(proc: StepProcess): Promise<void> {
+    this.guard(() => this.s.recordProcess.run(proc.runId, proc.step, proc.attempt, proc.host, proc.pid, proc.pidStart ?? null));
+  }
+
+  async listProcesses(runId: string): Promise<StepProcess[]> {
+    return this.guard(() => this.s.listProcesses.all(runId)).map(toProcess);
+  }
+
+  async removeProcess(runId: string, step: string, attempt: number): Promise<void> {
+    this.guard(() => this.s.removeProcess.run(runId, step, attempt));
   }
 
   async appendLogs(lines: LogLine[]): Promise<void> {

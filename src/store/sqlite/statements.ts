@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { TERMINAL_RUN_STATUSES } from '../../engine/types.js';
 import type { RunFilter } from '../store.js';
-import type { DefinitionRow, EventRow, LeaseRow, LogRow, OwnerRow, RequestRow, RunHeadRow, RunRow, StepRow } from './rows.js';
+import type { DefinitionRow, EventRow, LeaseRow, LogRow, OwnerRow, ProcessRow, RequestRow, RunHeadRow, RunRow, StepRow } from './rows.js';
 
 /** Column lists shared by the statements and by the bind-parameter order in rows.ts. */
 const RUN_COLUMNS =
@@ -83,6 +83,10 @@ export function prepareStatements(db: Database) {
       'UPDATE requests SET taken_at = ? WHERE taken_at IS NULL AND run_id IN (SELECT value FROM json_each(?)) ' +
         `RETURNING ${REQUEST_COLUMNS}`,
     ),
+
+    recordProcess: p('INSERT OR REPLACE INTO processes (run_id, step, attempt, host, pid, pid_start) VALUES (?, ?, ?, ?, ?, ?)'),
+    listProcesses: p<ProcessRow>('SELECT run_id, step, attempt, host, pid, pid_start FROM processes WHERE run_id = ? ORDER BY step, attempt'),
+    removeProcess: p('DELETE FROM processes WHERE run_id = ? AND step = ? AND attempt = ?'),
 
     insertLog: p('INSERT INTO logs (run_id, step, attempt, stream, line, at) VALUES (?, ?, ?, ?, ?, ?)'),
     readLogs: p<LogRow>(`SELECT ${LOG_COLUMNS} FROM logs WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?`),

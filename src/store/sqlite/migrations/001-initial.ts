@@ -107,4 +107,15 @@ CREATE TABLE logs (
 );
 CREATE INDEX logs_by_run ON logs (run_id, id);
 CREATE INDEX logs_by_step ON logs (run_id, step, id);
+
+-- Process groups of running attempts, so a new owner can stop what a dead one left.
+CREATE TABLE processes (
+  run_id    TEXT NOT NULL,
+  step      TEXT NOT NULL,
+  attempt   INTEGER NOT NULL,
+  host      TEXT NOT NULL,
+  pid       INTEGER NOT NULL,
+  pid_start TEXT,
+  PRIMARY KEY (run_id, step, attempt)
+) WITHOUT ROWID;
 `;

@@ -120,7 +120,7 @@ class Decider {
     const deps = spec.dependsOn.map((id) => step(this.state, id));
     const blocker = blocking(spec.triggerRule, deps);
     if (blocker) {
-      this.emit('StepSkipped', { step: st.key, reason: blocker });
+      this.emit('StepSkipped', blocker.upstreamFailed ? { step: st.key, reason: blocker.reason, upstreamFailed: true } : { step: st.key, reason: blocker.reason });
       return;
     }
     update(this.state, st, () => {

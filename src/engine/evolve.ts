@@ -61,6 +61,7 @@ export function evolve(state: RunState, event: RunEvent): void {
       update(state, st, () => {
         st.status = 'skipped';
         st.reason = event.data.reason;
+        if (event.data.upstreamFailed) st.upstreamFailed = true;
         st.finishedAt = event.at;
       });
       return onFinished(state, st);

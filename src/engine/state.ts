@@ -20,6 +20,8 @@ export interface StepState extends StepRun {
   childrenFailed?: number;
   /** Failed, but `continue_on_error` lets dependents proceed. */
   continued?: boolean;
+  /** Skipped because a dependency failed (directly or further up), not by a condition. */
+  upstreamFailed?: boolean;
 }
 
 export interface FanQueue {
@@ -110,16 +112,27 @@ export function runCreatedEvent(run: Run): RunEventOf<'RunCreated'> {
   return { type: 'RunCreated', runId: run.id, seq: 1, at: run.createdAt, data };
 }
 
-/** Why a step must be skipped given its dependencies and trigger rule, or undefined. */
-export function blocking(rule: string, deps: StepState[]): string | undefined {
+/** Why a step cannot run: words for people, and whether a failure upstream is the cause. */
+export interface Blocker {
+  reason: string;
+  upstreamFailed: boolean;
+}
+
+/**
+ * Why a step must be skipped given its dependencies and trigger rule, or undefined.
+ * A dependency skipped because something before it failed counts as failed, so
+ * `none_failed` does not run after a failure that happened further up (Airflow's
+ * "upstream_failed").
+ */
+export function blocking(rule: string, deps: StepState[]): Blocker | undefined {
   if (rule === 'all_done') return undefined;
   for (const dep of deps) {
     if (countsAsSuccess(dep)) continue;
     if (dep.status === 'skipped') {
-      if (rule === 'none_failed') continue;
-      return `dependency '${dep.key}' was skipped`;
+      if (rule === 'none_failed' && !dep.upstreamFailed) continue;
+      return { reason: `dependency '${dep.key}' was skipped${dep.upstreamFailed ? ' after a failure' : ''}`, upstreamFailed: dep.upstreamFailed === true };
     }
-    return `dependency '${dep.key}' ${dep.status === 'cancelled' ? 'was cancelled' : 'failed'}`;
+    return { reason: `dependency '${dep.key}' ${dep.status === 'cancelled' ? 'was cancelled' : 'failed'}`, upstreamFailed: true };
   }
   return undefined;
 }

@@ -149,7 +149,7 @@ export interface RunEventMap {
   StepFailed: { step: string; attempt: number; error: StepError; willRetry: boolean };
   StepRetryScheduled: { step: string; attempt: number; at: number; delayMs: number };
   StepInterrupted: { step: string; attempt: number; reason: string };
-  StepSkipped: { step: string; reason: string };
+  StepSkipped: { step: string; reason: string; upstreamFailed?: boolean };
   StepCancelled: { step: string; attempt: number; reason: string };
   RunCancelled: { by?: string; reason?: string };
   RunTimedOut: { timeoutSeconds: number };

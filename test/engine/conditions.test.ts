@@ -144,3 +144,23 @@ describe('conditions and skips', () => {
     expect(r.eventsOf('StepStarted')).toHaveLength(1);
   });
 });
+
+describe('none_failed after a failure further up', () => {
+  it('does not run when a dependency was skipped because of an earlier failure', () => {
+    const r = new FakeRun(
+      workflow([
+        stepSpec('check'),
+        stepSpec('restart', { dependsOn: ['check'] }),
+        stepSpec('verify', { dependsOn: ['restart'], triggerRule: 'none_failed' }),
+        stepSpec('report', { dependsOn: ['verify'], triggerRule: 'all_done' }),
+      ]),
+    );
+    r.start();
+    r.takeExecuted();
+    r.fail('check');
+    expect(r.status('restart')).toBe('skipped');
+    expect(r.status('verify')).toBe('skipped');
+    expect(r.state.steps.get('verify')?.reason).toBe("dependency 'restart' was skipped after a failure");
+    expect(r.takeExecuted()).toEqual(['report']);
+  });
+});

@@ -60,6 +60,10 @@ export default defineConfig(
           selector: `:matches(ClassDeclaration, TSInterfaceDeclaration, TSTypeAliasDeclaration) > Identifier.id[name=${vagueName}]`,
           message: 'Name it by its domain noun, not Manager/Service/Helper (STYLE.md).',
         },
+        {
+          selector: "CallExpression[callee.property.name='pragma']",
+          message: 'Use readPragma/setPragma (src/store/sqlite/pragma.ts): db.pragma() statements reach the garbage collector, which aborts Node 24.19+ (native-lifetime.ts).',
+        },
       ],
     },
   },

@@ -2,19 +2,9 @@ import { spawn } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { actionCatalog, builtinActions } from '../actions/registry.js';
+import { builtinActions } from '../actions/registry.js';
 import type { Action } from '../actions/action.js';
-import {
-  loadDefinitionFile,
-  parseDefinition,
-  planWorkflow,
-  validateWorkflow,
-  workflowJsonSchema,
-  type Diagnostic,
-  type ParsedDefinition,
-  type Plan,
-  type ValidationLevel,
-} from '../definition/index.js';
+import { loadDefinitionFile, parseDefinition, planWorkflow, workflowJsonSchema, type Diagnostic, type ParsedDefinition, type Plan, type ValidationLevel } from '../definition/index.js';
 import { runCreatedEvent } from '../engine/state.js';
 import { TERMINAL_RUN_STATUSES, type Run, type StepRun, type Workflow } from '../engine/types.js';
 import type { LiveListener } from '../runtime/live.js';
@@ -24,6 +14,7 @@ import { StoreError, type LogLine, type RunFilter, type Store } from '../store/s
 import { CairnError } from './errors.js';
 import { resolveParameters } from './parameters.js';
 import { newRunId } from './run-id.js';
+import { checkDefinition } from './validate.js';
 
 export interface CairnOptions {
   /** Store location: a SQLite file path (default `.cairn/cairn.db`, or `CAIRN_DB`). */
@@ -68,6 +59,8 @@ export interface RunView {
 export class Cairn {
   private runtime: Runtime | undefined;
   private readonly workflows = new Map<string, Workflow>();
+  /** Steps run in the directory of their definition file, by definition hash. */
+  private readonly workdirs = new Map<string, string>();
   private readonly actions: Map<string, Action> = builtinActions();
 
   private constructor(
@@ -237,7 +230,6 @@ export class Cairn {
     await this.store.close();
   }
 
-  private readonly workdirs = new Map<string, string>();
 
   private async workflowFor(hash: string): Promise<Workflow> {
     const cached = this.workflows.get(hash);
@@ -252,17 +244,8 @@ export class Cairn {
   }
 
   private async check(parsed: ParsedDefinition, file: string, level: ValidationLevel): Promise<ValidationReport> {
-    const diagnostics = [...parsed.diagnostics];
-    if (parsed.workflow && !diagnostics.some((d) => d.severity === 'error')) {
-      diagnostics.push(...(await validateWorkflow(parsed, level, actionCatalog(this.actions))));
-    }
-    const valid = !diagnostics.some((d) => d.severity === 'error');
-    const report: ValidationReport = { file, level, valid, diagnostics };
-    if (parsed.workflow) {
-      report.workflow = parsed.workflow;
-      this.workdirs.set(parsed.hash, dirname(this.path(file)));
-      if (valid && level === 'paranoid') report.plan = planWorkflow(parsed.workflow);
-    }
+    const report = await checkDefinition(parsed, file, level, this.actions);
+    if (parsed.workflow) this.workdirs.set(parsed.hash, dirname(this.path(file)));
     return report;
   }
 

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { actionCatalog, builtinActions } from '../actions/registry.js';
-import { loadDefinitionFile, planWorkflow, validateWorkflow, workflowJsonSchema, type ValidationLevel } from '../definition/index.js';
+import type { Action } from '../actions/action.js';
+import { loadDefinitionFile, planWorkflow, validateWorkflow, workflowJsonSchema, type ParsedDefinition, type ValidationLevel } from '../definition/index.js';
 import type { ValidationReport } from './cairn.js';
 
 /**
@@ -8,10 +9,14 @@ import type { ValidationReport } from './cairn.js';
  * `cairn validate` starts fast.
  */
 export async function validateFile(file: string, level: ValidationLevel = 'standard', cwd = process.cwd()): Promise<ValidationReport> {
-  const parsed = await loadDefinitionFile(resolve(cwd, file));
+  return checkDefinition(await loadDefinitionFile(resolve(cwd, file)), file, level, builtinActions());
+}
+
+/** The parse's diagnostics plus the level's checks against the commands this Cairn knows. */
+export async function checkDefinition(parsed: ParsedDefinition, file: string, level: ValidationLevel, actions: ReadonlyMap<string, Action>): Promise<ValidationReport> {
   const diagnostics = [...parsed.diagnostics];
   if (parsed.workflow && !diagnostics.some((d) => d.severity === 'error')) {
-    diagnostics.push(...(await validateWorkflow(parsed, level, actionCatalog(builtinActions()))));
+    diagnostics.push(...(await validateWorkflow(parsed, level, actionCatalog(actions))));
   }
   const valid = !diagnostics.some((d) => d.severity === 'error');
   const report: ValidationReport = { file, level, valid, diagnostics };

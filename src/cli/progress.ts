@@ -49,7 +49,9 @@ export class Progress {
     for (const group of opts.groups) for (const id of group) this.steps.set(id, { key: id, status: 'pending', attempt: 0 });
     if (opts.tty) {
       opts.out.write('\u001b[?25l');
-      this.timer = setInterval(() => this.dirty && this.draw(), 100);
+      // Redraw on changes, and every half second anyway so running durations tick.
+      let ticks = 0;
+      this.timer = setInterval(() => (this.dirty || ++ticks % 5 === 0) && this.draw(), 100);
     } else {
       this.print(`${pc.bold(opts.workflow)} run ${opts.runId}`);
     }
@@ -111,6 +113,7 @@ export class Progress {
         const st = this.line(event.data.step);
         st.status = 'succeeded';
         st.finishedAt = at;
+        if (this.opts.waits.has(st.key)) st.note = undefined;
         this.plain(st, `succeeded in ${duration(at - (st.startedAt ?? at))}`);
         return;
       }

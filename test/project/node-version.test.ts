@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { pinDatabase as pinned } from '../../src/store/sqlite/native-lifetime.js';
 
 // .ci/run runs the suite on Node 20 and again on Node 24 with better-sqlite3 rebuilt for
 // it: this is the smallest proof that the native module matches the running Node.
@@ -10,7 +11,7 @@ describe('runtime', () => {
   });
 
   it('loads better-sqlite3 and opens an in-memory database', () => {
-    const db = new Database(':memory:');
+    const db = pinned(new Database(':memory:'));
     try {
       db.exec('CREATE TABLE t (v TEXT)');
       db.prepare('INSERT INTO t (v) VALUES (?)').run(process.version);

@@ -14,6 +14,8 @@ import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite
 import { StoreError } from '../../src/store/store.js';
 import { createdEvent, event, makeRun, makeStep, startedEvents } from './builders.js';
 import { describeStoreConformance } from './conformance.js';
+import { readPragma, setPragma } from '../../src/store/sqlite/pragma.js';
+import { pinDatabase as pinned } from '../../src/store/sqlite/native-lifetime.js';
 
 describeStoreConformance('sqlite file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-store-'));
@@ -63,10 +65,10 @@ describe('SQLite store', () => {
     const store = openStore(path);
     expect(store.location).toBe(`sqlite:${path}`);
     expect(existsSync(path)).toBe(true);
-    const raw = new Database(path, { readonly: true });
+    const raw = pinned(new Database(path, { readonly: true }));
     try {
-      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(raw.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+      expect(readPragma(raw, 'journal_mode')).toBe('wal');
+      expect(readPragma(raw, 'user_version')).toBe(LATEST_VERSION);
       expect(raw.prepare('SELECT version, name FROM schema_migrations').all()).toStrictEqual([{ version: 1, name: 'initial' }]);
     } finally {
       raw.close();
@@ -96,13 +98,13 @@ describe('SQLite store', () => {
 
   it("refuses another program's SQLite database and leaves it untouched", async () => {
     const path = join(dir, 'other.db');
-    const raw = new Database(path);
+    const raw = pinned(new Database(path));
     raw.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY)');
     raw.close();
     const err = await expectStoreError(() => openSqliteStore(path), 'STORE_CORRUPT');
     expect(err.message).toContain(path);
     expect(err.message).toContain('invoices');
-    const again = new Database(path, { readonly: true });
+    const again = pinned(new Database(path, { readonly: true }));
     try {
       expect(again.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toStrictEqual(['invoices']);
     } finally {
@@ -113,8 +115,8 @@ describe('SQLite store', () => {
   it('refuses a store written by a newer schema version', async () => {
     const path = join(dir, 'cairn.db');
     await openSqliteStore(path).close();
-    const raw = new Database(path);
-    raw.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    const raw = pinned(new Database(path));
+    setPragma(raw, `user_version = ${LATEST_VERSION + 1}`);
     raw.close();
     const err = await expectStoreError(() => openSqliteStore(path), 'STORE_VERSION');
     expect(err.message).toContain(path);
@@ -176,10 +178,10 @@ describe('SQLite store', () => {
     }
     await waitForLine(child, 'done');
     expect(await store.readEvents('r1')).toHaveLength(seq - 1);
-    const raw = new Database(path, { readonly: true });
+    const raw = pinned(new Database(path, { readonly: true }));
     try {
       expect(raw.prepare('SELECT count(*) FROM requests').pluck().get()).toBe(300);
-      expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(readPragma(raw, 'integrity_check')).toBe('ok');
     } finally {
       raw.close();
     }
@@ -227,7 +229,8 @@ describe('SQLite store', () => {
     const db = new Database(process.env.DB_PATH, { timeout: 5000 });
     const add = db.prepare("INSERT INTO requests (run_id, type, data, at) VALUES ('r1', 'cancel', '{}', 1)");
     console.log('ready');
-    for (let i = 0; i < 300; i++) db.transaction(() => add.run()).immediate();
+    const once = db.transaction(() => add.run());
+    for (let i = 0; i < 300; i++) once.immediate();
     db.close();
     console.log('done');
   `;

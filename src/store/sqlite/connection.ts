@@ -4,6 +4,8 @@ import Database from 'better-sqlite3';
 import { StoreError } from '../store.js';
 import { toStoreError } from './errors.js';
 import { migrate } from './migrate.js';
+import { pinDatabase } from './native-lifetime.js';
+import { setPragma } from './pragma.js';
 
 export interface SqliteStoreOptions {
   /**
@@ -38,10 +40,10 @@ export function openDatabase(path: string, opts: SqliteStoreOptions): Database.D
   try {
     if (!isMemory(path)) mkdirSync(dirname(path), { recursive: true });
     // `timeout` is better-sqlite3's busy_timeout: how long to retry a locked database.
-    db = new Database(path, { timeout: busyTimeoutMs });
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${synchronous}`);
-    db.pragma('foreign_keys = ON');
+    db = pinDatabase(new Database(path, { timeout: busyTimeoutMs }));
+    setPragma(db, 'journal_mode = WAL');
+    setPragma(db, `synchronous = ${synchronous}`);
+    setPragma(db, 'foreign_keys = ON');
     migrate(db, path);
     return db;
   } catch (err) {

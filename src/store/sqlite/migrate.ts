@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { StoreError } from '../store.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations/index.js';
+import { readPragma, setPragma } from './pragma.js';
 
 /**
  * Brings the schema up to LATEST_VERSION. `user_version` is the authority (one read, no
@@ -19,12 +20,12 @@ export function migrate(db: Database, path: string): void {
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
         .run(migration.version, migration.name, Date.now());
     }
-    db.pragma(`user_version = ${LATEST_VERSION}`);
+    setPragma(db, `user_version = ${LATEST_VERSION}`);
   }).immediate();
 }
 
 function checkVersion(db: Database, path: string): number {
-  const version = db.pragma('user_version', { simple: true }) as number;
+  const version = readPragma(db, 'user_version') as number;
   if (version > LATEST_VERSION) {
     throw new StoreError(
       `the store ${path} has schema version ${version}, but this Cairn knows only up to version ${LATEST_VERSION}; ` +

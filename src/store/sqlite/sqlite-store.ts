@@ -18,6 +18,8 @@ import type {
 import { insertRun, writeBatches } from './commit.js';
 import { openDatabase, type SqliteStoreOptions } from './connection.js';
 import { toStoreError } from './errors.js';
+import { pin } from './native-lifetime.js';
+import { setPragma } from './pragma.js';
 import * as leases from './leases.js';
 import * as logs from './logs.js';
 import { definitionParams, ownerParams, toDefinition, toEvent, toOwner, toProcess, toRequest, toRun, toStep } from './rows.js';
@@ -51,6 +53,8 @@ export class SqliteStore implements Store {
     this.s = prepareStatements(db);
     this.runs = new RunQueries(db);
     this.tx = transactions(db, this.s);
+    // Its statements and transaction functions must never be collected (native-lifetime.ts).
+    pin(this);
   }
 
   async putDefinition(def: StoredDefinition): Promise<void> {
@@ -156,7 +160,7 @@ export class SqliteStore implements Store {
     if (!this.db.open) return;
     try {
       // Refreshes planner statistics when they matter; best effort, closing matters more.
-      this.db.pragma('optimize');
+      setPragma(this.db, 'optimize');
     } catch {
       // Another process holds the lock: skip it this time.
     }

@@ -7,6 +7,7 @@
  *   front doors  cli/ server/ mcp/  -> app/ only (+ engine/types.ts, type-only)
  *   app/         the application API -> anything below it, never a front door
  *   runtime/     -> engine, store, actions, expressions, definition
+ *   config/      -> engine (types), definition (reading, durations, diagnostics); app/ reads it
  *   definition/  -> engine, expressions
  *   actions/     -> engine, expressions
  *   store/       -> engine
@@ -31,6 +32,7 @@ const LAYERS = {
   definition: ['engine', 'expressions'],
   actions: ['engine', 'expressions'],
   runtime: ['engine', 'store', 'actions', 'expressions', 'definition'],
+  config: ['engine', 'definition'],
 };
 
 const FRONT_DOORS = ['cli', 'server', 'mcp'];

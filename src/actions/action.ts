@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { NewNote, Note, NoteHit } from '../engine/types.js';
 
 /**
  * A built-in command. Actions are tiny plugins behind this one interface: each file in
@@ -40,7 +41,24 @@ export interface ActionContext<P = Record<string, unknown>> {
    * the next one can stop it before running the step again.
    */
   onProcess?(pgid: number): void;
+  /** Cairn's memory, for `remember` and `recall`. */
+  memory?: Memory;
+  /** A configured notification channel by name (`notify`); undefined when unknown. */
+  channel?(name: string): NotifyChannel | undefined;
+  /** Parameter values and step outputs the step may read (for `gate` evidence). */
+  data?: Record<string, unknown>;
 }
+
+export interface Memory {
+  add(note: NewNote): Promise<Note>;
+  search(query: string, opts?: { limit?: number; category?: string }): Promise<NoteHit[]>;
+}
+
+/** Where `notify` sends a message: a JSON webhook, a Slack-compatible incoming webhook, or the run log. */
+export type NotifyChannel =
+  | { type: 'webhook'; url: string; headers?: Record<string, string> }
+  | { type: 'slack'; url: string }
+  | { type: 'log' };
 
 export interface ActionResult {
   outputs: Record<string, unknown>;

@@ -1,8 +1,13 @@
 import type { z } from 'zod';
 import type { Action } from './action.js';
+import { gateAction } from './gate.js';
 import { httpAction } from './http.js';
 import { logAction } from './log.js';
+import { notifyAction } from './notify.js';
+import { recallAction } from './recall.js';
+import { rememberAction } from './remember.js';
 import { shellAction } from './shell.js';
+import { approvalAction, taskAction } from './task.js';
 import { waitAction } from './wait.js';
 
 /** What the definition layer needs to know about commands to validate steps. */
@@ -19,7 +24,7 @@ export interface ActionCatalog {
 
 /** The built-in commands of this release, by name. */
 export function builtinActions(): Map<string, Action> {
-  const actions: Action[] = [shellAction, httpAction, logAction, waitAction];
+  const actions: Action[] = [shellAction, httpAction, logAction, waitAction, taskAction, approvalAction, gateAction, notifyAction, rememberAction, recallAction];
   return new Map(actions.map((action) => [action.name, action]));
 }
 

@@ -8,9 +8,14 @@ const waitParameters = z
       .union([z.iso.datetime({ offset: true }), z.iso.date()])
       .optional()
       .describe('An ISO 8601 date or date-time with offset (e.g. 2030-01-01T09:00:00Z) to wait for.'),
+    signal: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Wait until this signal arrives (`cairn signal RUN NAME`); the step outputs its data.'),
   })
-  .refine((p) => (p.seconds === undefined) !== (p.until === undefined), {
-    message: 'give exactly one of `seconds` or `until`',
+  .refine((p) => [p.seconds, p.until, p.signal].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of `seconds`, `until` or `signal`',
   });
 
 export type WaitParameters = z.infer<typeof waitParameters>;
@@ -21,7 +26,7 @@ export type WaitParameters = z.infer<typeof waitParameters>;
  */
 export const waitAction: Action<WaitParameters> = {
   name: 'wait',
-  summary: 'Wait for a number of seconds or until a date; the timer survives a restart.',
+  summary: 'Wait for a number of seconds, until a date, or for a signal; the wait survives a restart.',
   parameters: waitParameters,
   mutates: false,
   run() {

@@ -5,8 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { builtinActions } from '../actions/registry.js';
 import type { Action } from '../actions/action.js';
 import { loadDefinitionFile, parseDefinition, planWorkflow, workflowJsonSchema, type Diagnostic, type ParsedDefinition, type Plan, type ValidationLevel } from '../definition/index.js';
-import { runCreatedEvent } from '../engine/state.js';
-import { TERMINAL_RUN_STATUSES, type Run, type StepRun, type Workflow } from '../engine/types.js';
+import { approvalProblem } from '../engine/task.js';
+import { replay } from '../engine/replay.js';
+import { isTerminalRun, runCreatedEvent, type RunState, type StepState } from '../engine/state.js';
+import { TERMINAL_RUN_STATUSES, type OpenTask, type Run, type StepRun, type Workflow } from '../engine/types.js';
 import type { LiveListener } from '../runtime/live.js';
 import { Runtime } from '../runtime/runtime.js';
 import { defaultStoreLocation, openStore } from '../store/open.js';
@@ -15,10 +17,17 @@ import { CairnError } from './errors.js';
 import { resolveParameters } from './parameters.js';
 import { newRunId } from './run-id.js';
 import { checkDefinition } from './validate.js';
+import { applyConfig } from './named-commands.js';
+import { loadSettings } from './settings.js';
+import type { Config } from '../config/index.js';
+import { deliver, type DeliveryDeps } from './delivery.js';
+import { checkOutput } from './output-schema.js';
 
 export interface CairnOptions {
   /** Store location: a SQLite file path (default `.cairn/cairn.db`, or `CAIRN_DB`). */
   db?: string;
+  /** A configuration file (default: `cairn.yaml` in `cwd`, if there is one). */
+  config?: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** SQLite `synchronous` setting (default `normal`; see docs/durability.md). */
@@ -65,16 +74,23 @@ export class Cairn {
 
   private constructor(
     readonly store: Store,
+    readonly config: Config,
     private readonly options: CairnOptions,
   ) {}
 
   static async open(options: CairnOptions = {}): Promise<Cairn> {
     const cwd = options.cwd ?? process.cwd();
-    const location = options.db ?? defaultStoreLocation(options.env ?? process.env, cwd);
+    const env = options.env ?? process.env;
+    const config = await loadSettings({
+      cwd,
+      env,
+      ...(options.config ? { configPath: options.config } : {}),
+      flags: { ...(options.db ? { db: options.db } : {}), ...(options.synchronous ? { synchronous: options.synchronous } : {}) },
+    });
+    const location = config.store.path ?? defaultStoreLocation(env, cwd);
     try {
-      const synchronous = options.synchronous ?? synchronousFromEnv(options.env ?? process.env);
-      const store = await openStore(location, synchronous ? { synchronous } : {});
-      return new Cairn(store, { ...options, cwd });
+      const store = await openStore(location, config.store.synchronous ? { synchronous: config.store.synchronous } : {});
+      return new Cairn(store, config, { ...options, cwd });
     } catch (err) {
       throw asCairnError(err);
     }
@@ -154,6 +170,7 @@ export class Cairn {
       actions: this.actions,
       workflowFor: (hash) => this.workflowFor(hash),
       workdirFor: (run) => this.workdirs.get(run.definitionHash) ?? this.options.cwd ?? process.cwd(),
+      channel: (name) => this.config.notify.channels[name],
       ...(this.options.leaseMs ? { leaseMs: this.options.leaseMs } : {}),
       ...(this.options.onError ? { onError: this.options.onError } : {}),
     });
@@ -224,12 +241,108 @@ export class Cairn {
     return (await this.store.getRun(id)) ?? run;
   }
 
+  /** Tasks and approvals waiting for someone: of one run, or of every unfinished run. */
+  async openTasks(idOrPrefix?: string): Promise<OpenTask[]> {
+    const ids = idOrPrefix ? [await this.resolveRunId(idOrPrefix)] : (await this.store.listRuns({ status: ['running', 'waiting'], limit: 500 })).map((r) => r.id);
+    const out: OpenTask[] = [];
+    for (const id of ids) {
+      const state = await this.stateOf(id);
+      for (const st of state.steps.values()) {
+        if (st.status === 'waiting' && st.task) out.push({ ...st.task, runId: id, step: st.key, approvedBy: st.approvedBy ?? [] });
+      }
+    }
+    return out;
+  }
+
+  /** Complete a waiting task with its output (checked against the task's output_schema). */
+  async complete(idOrPrefix: string, step: string, opts: { output?: Record<string, unknown>; by?: string } = {}): Promise<RunView> {
+    const id = await this.resolveRunId(idOrPrefix);
+    const by = opts.by ?? currentUser();
+    const output = opts.output ?? {};
+    const st = await this.waitingStep(id, step);
+    if (st.task?.kind !== 'task') throw new CairnError('TASK_NOT_OPEN', `step '${step}' waits for ${st.task ? 'an approval: use approve' : 'a timer or signal, not a task'}`);
+    await checkOutput(step, st.task.outputSchema, output);
+    await deliver(this.deliveryDeps(), id, { type: 'complete', step, by, output }, { runId: id, type: 'complete', data: { step, output }, by }, (e) => e.type === 'TaskCompleted' && e.data.step === step);
+    return this.getRun(id);
+  }
+
+  /** Approve (or reject) a waiting approval as `by`. */
+  async approve(idOrPrefix: string, step: string, opts: { approve?: boolean; comment?: string; by?: string } = {}): Promise<RunView> {
+    const id = await this.resolveRunId(idOrPrefix);
+    const by = opts.by ?? currentUser();
+    const approve = opts.approve !== false;
+    const state = await this.stateOf(id);
+    const st = this.waitingIn(state, id, step);
+    if (st.task?.kind !== 'approval') throw new CairnError('TASK_NOT_OPEN', `step '${step}' waits for ${st.task ? 'a task to be completed: use complete' : 'a timer or signal, not an approval'}`);
+    const problem = approvalProblem(state.run, st, by, approve);
+    if (problem) throw new CairnError('NOT_ALLOWED', problem, { step, by });
+    const comment = opts.comment !== undefined ? { comment: opts.comment } : {};
+    await deliver(
+      this.deliveryDeps(),
+      id,
+      { type: 'approve', step, by, approve, ...comment },
+      { runId: id, type: 'approve', data: { step, approve, ...comment }, by },
+      (e) => (e.type === 'ApprovalGranted' || e.type === 'ApprovalRejected') && e.data.step === step && e.data.by === by,
+    );
+    return this.getRun(id);
+  }
+
+  /** Send a signal to a run; `wait` steps with `signal: NAME` receive it (kept if none waits yet). */
+  async signal(idOrPrefix: string, name: string, opts: { data?: unknown; by?: string } = {}): Promise<RunView> {
+    const id = await this.resolveRunId(idOrPrefix);
+    await this.unfinished(id);
+    const by = opts.by ?? currentUser();
+    const data = opts.data !== undefined ? { data: opts.data } : {};
+    await deliver(this.deliveryDeps(), id, { type: 'signal', name, by, ...data }, { runId: id, type: 'signal', data: { name, ...data }, by }, (e) => e.type === 'SignalReceived' && e.data.name === name);
+    return this.getRun(id);
+  }
+
+  /** Stop starting new steps (running ones finish), or start again. */
+  async pause(idOrPrefix: string, opts: { by?: string; resume?: boolean } = {}): Promise<RunView> {
+    const id = await this.resolveRunId(idOrPrefix);
+    const state = await this.unfinished(id);
+    const by = opts.by ?? currentUser();
+    const type = opts.resume ? 'unpause' : 'pause';
+    if ((state.run.paused === true) === !opts.resume) return this.getRun(id);
+    await deliver(this.deliveryDeps(), id, { type, by }, { runId: id, type, data: {}, by }, (e) => e.type === (opts.resume ? 'RunUnpaused' : 'RunPaused'));
+    return this.getRun(id);
+  }
+
   async close(): Promise<void> {
     await this.runtime?.stop();
     this.runtime = undefined;
     await this.store.close();
   }
 
+
+  /** The run's engine state, rebuilt from its events. */
+  private async stateOf(id: string): Promise<RunState> {
+    const run = await this.store.getRun(id);
+    if (!run) throw new CairnError('RUN_NOT_FOUND', `no run '${id}'`);
+    return replay(run, await this.workflowFor(run.definitionHash), await this.store.readEvents(id));
+  }
+
+  private async unfinished(id: string): Promise<RunState> {
+    const state = await this.stateOf(id);
+    if (isTerminalRun(state.run)) throw new CairnError('RUN_FINISHED', `run ${id} already ${state.run.status}`, { status: state.run.status });
+    return state;
+  }
+
+  private async waitingStep(id: string, step: string): Promise<StepState> {
+    return this.waitingIn(await this.unfinished(id), id, step);
+  }
+
+  private waitingIn(state: RunState, id: string, step: string): StepState {
+    if (isTerminalRun(state.run)) throw new CairnError('RUN_FINISHED', `run ${id} already ${state.run.status}`, { status: state.run.status });
+    const st = state.steps.get(step);
+    if (!st) throw new CairnError('STEP_NOT_FOUND', `run ${id} has no step '${step}'; steps: ${[...state.steps.keys()].join(', ')}`, { step });
+    if (st.status !== 'waiting') throw new CairnError('TASK_NOT_OPEN', `step '${step}' is ${st.status}, not waiting for anyone`, { step, status: st.status });
+    return st;
+  }
+
+  private deliveryDeps(): DeliveryDeps {
+    return { store: this.store, runtime: this.runtime, spawnResume: (runId) => this.spawnResume(runId) };
+  }
 
   private async workflowFor(hash: string): Promise<Workflow> {
     const cached = this.workflows.get(hash);
@@ -238,13 +351,14 @@ export class Cairn {
     if (!def) throw new CairnError('DEFINITION_NOT_FOUND', `the definition ${hash.slice(0, 12)} of this run is missing from the store`);
     const parsed = parseDefinition(def.source, { format: def.format, ...(def.path ? { path: def.path } : {}) });
     if (!parsed.workflow) throw new CairnError('DEFINITION_INVALID', `stored definition ${hash.slice(0, 12)} no longer parses`, { diagnostics: parsed.diagnostics });
+    applyConfig(parsed.workflow, this.config);
     if (def.path) this.workdirs.set(hash, dirname(def.path));
     this.workflows.set(hash, parsed.workflow);
     return parsed.workflow;
   }
 
   private async check(parsed: ParsedDefinition, file: string, level: ValidationLevel): Promise<ValidationReport> {
-    const report = await checkDefinition(parsed, file, level, this.actions);
+    const report = await checkDefinition(parsed, file, level, this.actions, this.config);
     if (parsed.workflow) this.workdirs.set(parsed.hash, dirname(this.path(file)));
     return report;
   }
@@ -265,17 +379,6 @@ export class Cairn {
   }
 }
 
-
-const SYNCHRONOUS = ['off', 'normal', 'full', 'extra'] as const;
-
-/** `CAIRN_SYNCHRONOUS=full` trades commit latency for durability across power loss. */
-function synchronousFromEnv(env: NodeJS.ProcessEnv): CairnOptions['synchronous'] {
-  const value = env.CAIRN_SYNCHRONOUS?.toLowerCase();
-  if (value === undefined || value === '') return undefined;
-  const known = SYNCHRONOUS.find((s) => s === value);
-  if (!known) throw new CairnError('USAGE', `CAIRN_SYNCHRONOUS must be one of ${SYNCHRONOUS.join(', ')}; got '${env.CAIRN_SYNCHRONOUS}'`);
-  return known;
-}
 
 function currentUser(): string {
   try {

@@ -3,12 +3,18 @@
  * map them: the CLI to a message and exit code, later the API to a JSON error body.
  */
 export type CairnErrorCode =
+  | 'CONFIG_INVALID'
   | 'DEFINITION_INVALID'
   | 'DEFINITION_NOT_FOUND'
   | 'PARAMETER_INVALID'
   | 'RUN_NOT_FOUND'
   | 'RUN_AMBIGUOUS'
   | 'RUN_FINISHED'
+  | 'STEP_NOT_FOUND'
+  | 'TASK_NOT_OPEN'
+  | 'OUTPUT_INVALID'
+  | 'NOT_ALLOWED'
+  | 'REQUEST_PENDING'
   | 'STORE_BUSY'
   | 'STORE_UNAVAILABLE'
   | 'STORE_CORRUPT'

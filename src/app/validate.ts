@@ -3,17 +3,23 @@ import { actionCatalog, builtinActions } from '../actions/registry.js';
 import type { Action } from '../actions/action.js';
 import { loadDefinitionFile, planWorkflow, validateWorkflow, workflowJsonSchema, type ParsedDefinition, type ValidationLevel } from '../definition/index.js';
 import type { ValidationReport } from './cairn.js';
+import type { Config } from '../config/index.js';
+import { applyConfig } from './named-commands.js';
+import { loadSettings } from './settings.js';
 
 /**
  * Validation needs no store and no runtime: kept apart from `Cairn` so that
  * `cairn validate` starts fast.
  */
-export async function validateFile(file: string, level: ValidationLevel = 'standard', cwd = process.cwd()): Promise<ValidationReport> {
-  return checkDefinition(await loadDefinitionFile(resolve(cwd, file)), file, level, builtinActions());
+export async function validateFile(file: string, level: ValidationLevel | undefined, opts: { cwd?: string; config?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ValidationReport> {
+  const cwd = opts.cwd ?? process.cwd();
+  const config = await loadSettings({ cwd, env: opts.env ?? process.env, ...(opts.config ? { configPath: opts.config } : {}) });
+  return checkDefinition(await loadDefinitionFile(resolve(cwd, file)), file, level ?? config.defaults.validationLevel, builtinActions(), config);
 }
 
 /** The parse's diagnostics plus the level's checks against the commands this Cairn knows. */
-export async function checkDefinition(parsed: ParsedDefinition, file: string, level: ValidationLevel, actions: ReadonlyMap<string, Action>): Promise<ValidationReport> {
+export async function checkDefinition(parsed: ParsedDefinition, file: string, level: ValidationLevel, actions: ReadonlyMap<string, Action>, config: Config): Promise<ValidationReport> {
+  if (parsed.workflow) applyConfig(parsed.workflow, config);
   const diagnostics = [...parsed.diagnostics];
   if (parsed.workflow && !diagnostics.some((d) => d.severity === 'error')) {
     diagnostics.push(...(await validateWorkflow(parsed, level, actionCatalog(actions))));

@@ -5,7 +5,8 @@ import { reportError } from './report-error.js';
 const program = new Command('cairn')
   .description('Cairn: durable workflows for operations runbooks and AI agents')
   .version(await version(), '-V, --version')
-  .option('--db <path>', 'store location (default: $CAIRN_DB or .cairn/cairn.db)')
+  .option('--db <path>', 'store location (default: $CAIRN_DB, cairn.yaml, or .cairn/cairn.db)')
+  .option('--config <file>', 'configuration file (default: cairn.yaml in the current directory, if any)')
   .option('--debug', 'show stack traces')
   .showHelpAfterError('(run `cairn --help` for usage)')
   .exitOverride();
@@ -25,7 +26,7 @@ program
   .command('validate')
   .description('check a workflow definition')
   .argument('<file>', 'workflow definition (YAML or JSON)')
-  .addOption(new Option('-l, --level <level>', 'how thorough').choices(['basic', 'standard', 'strict', 'paranoid']).default('standard'))
+  .addOption(new Option('-l, --level <level>', 'how thorough (default: standard, or defaults.validation_level in cairn.yaml)').choices(['basic', 'standard', 'strict', 'paranoid']))
   .option('--json', 'print the report as JSON')
   .action(lazy(() => import('./commands/validate.js')));
 
@@ -71,6 +72,60 @@ program
   .action(lazy(() => import('./commands/resume.js')));
 
 program
+  .command('tasks')
+  .description('list tasks and approvals waiting for someone (of one run, or all)')
+  .argument('[run]', 'run id (a unique prefix is enough)')
+  .option('--json', 'print an array')
+  .action(lazyNamed(() => import('./commands/interact.js'), 'tasks'));
+
+program
+  .command('complete')
+  .description('complete a waiting task with its output')
+  .argument('<run>', 'run id (a unique prefix is enough)')
+  .argument('<step>', 'the task step')
+  .option('-o, --output <json>', 'the output, a JSON object (checked against the task\'s output_schema)')
+  .option('--as <name>', 'who is completing it (default: the OS user)')
+  .option('--json', 'print the run as JSON')
+  .action(lazyNamed(() => import('./commands/interact.js'), 'complete'));
+
+program
+  .command('approve')
+  .description('approve (or --reject) a waiting approval')
+  .argument('<run>', 'run id (a unique prefix is enough)')
+  .argument('<step>', 'the approval step')
+  .option('--reject', 'reject instead: the step fails')
+  .option('-c, --comment <text>', 'recorded with the decision')
+  .option('--as <name>', 'who decides (default: the OS user)')
+  .option('--json', 'print the run as JSON')
+  .action(lazyNamed(() => import('./commands/interact.js'), 'approve'));
+
+program
+  .command('signal')
+  .description('send a signal to a run (wait steps with `signal: NAME` receive it)')
+  .argument('<run>', 'run id (a unique prefix is enough)')
+  .argument('<name>', 'the signal name')
+  .option('-d, --data <json>', 'data carried by the signal (JSON)')
+  .option('--as <name>', 'who sends it (default: the OS user)')
+  .option('--json', 'print the run as JSON')
+  .action(lazyNamed(() => import('./commands/interact.js'), 'signal'));
+
+program
+  .command('pause')
+  .description('start no new steps in a run (running ones finish)')
+  .argument('<run>', 'run id (a unique prefix is enough)')
+  .option('--as <name>', 'who pauses it (default: the OS user)')
+  .option('--json', 'print the run as JSON')
+  .action(lazyNamed(() => import('./commands/interact.js'), 'pause'));
+
+program
+  .command('unpause')
+  .description('let a paused run start steps again')
+  .argument('<run>', 'run id (a unique prefix is enough)')
+  .option('--as <name>', 'who unpauses it (default: the OS user)')
+  .option('--json', 'print the run as JSON')
+  .action(lazyNamed(() => import('./commands/interact.js'), 'unpause'));
+
+program
   .command('schema')
   .description('print the JSON Schema of workflow definitions')
   .action(lazy(() => import('./commands/schema.js')));
@@ -87,6 +142,15 @@ function lazy(load: () => Promise<Handler>) {
   return async (...args: unknown[]) => {
     const mod = await load();
     process.exitCode = await mod.default(...args);
+  };
+}
+
+/** Like lazy(), for a module that exports several commands by name. */
+function lazyNamed<M>(load: () => Promise<M>, name: keyof M) {
+  return async (...args: unknown[]) => {
+    const mod = await load();
+    const handler = mod[name] as (...a: unknown[]) => Promise<number>;
+    process.exitCode = await handler(...args);
   };
 }
 

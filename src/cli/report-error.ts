@@ -10,6 +10,8 @@ export async function reportError(err: unknown, debug: boolean): Promise<number>
     return err.exitCode;
   }
   if (err instanceof CairnError) {
+    const lines = err.details.lines as string[] | undefined;
+    if (lines) for (const line of lines) process.stderr.write(`${line}\n`);
     const diagnostics = err.details.diagnostics as Diagnostic[] | undefined;
     if (diagnostics) {
       // Loaded only when needed: the definition layer is the heaviest import of a start.
@@ -18,7 +20,7 @@ export async function reportError(err: unknown, debug: boolean): Promise<number>
     }
     process.stderr.write(`${pc.red('cairn:')} ${err.message}\n`);
     if (debug) process.stderr.write(`${err.stack ?? ''}\n`);
-    return err.code === 'PARAMETER_INVALID' || err.code === 'USAGE' || err.code === 'RUN_NOT_FOUND' || err.code === 'RUN_AMBIGUOUS' ? EXIT.usage : EXIT.failed;
+    return USAGE_CODES.has(err.code) ? EXIT.usage : EXIT.failed;
   }
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`${pc.red('cairn:')} ${message}\n`);
@@ -26,3 +28,6 @@ export async function reportError(err: unknown, debug: boolean): Promise<number>
   else process.stderr.write(pc.dim('(run with --debug for details)\n'));
   return EXIT.failed;
 }
+
+/** Errors in what the user asked for, rather than failures: exit 2. */
+const USAGE_CODES = new Set(['PARAMETER_INVALID', 'USAGE', 'RUN_NOT_FOUND', 'RUN_AMBIGUOUS', 'STEP_NOT_FOUND', 'TASK_NOT_OPEN', 'OUTPUT_INVALID', 'NOT_ALLOWED']);

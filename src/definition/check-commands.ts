@@ -16,7 +16,8 @@ export function checkCommands(workflow: Workflow, catalog: CommandCatalog, data:
   const out: SiteDiagnostic[] = [];
   const push = (diagnostic: Diagnostic, within?: number) => out.push(within === undefined ? { diagnostic } : { diagnostic, within });
   workflow.steps.forEach((step, i) => {
-    const written = valueAt(data, ['steps', i, 'command']) !== undefined;
+    // A command Cairn added itself (an `approval_required` step) counts as written.
+    const written = step.command !== MANUAL_COMMAND || valueAt(data, ['steps', i, 'command']) !== undefined;
     if (!catalog.has(step.command)) {
       push(unknownCommand(step.id, step.command, written, i, catalog));
       return;

@@ -1,3 +1,4 @@
+import { prerequisites } from '../engine/graph.js';
 import type { StepSpec, Workflow } from '../engine/types.js';
 import type { Diagnostic } from './diagnostic.js';
 import { closestName } from './suggest.js';
@@ -66,7 +67,7 @@ function dependsOnPath(i: number, j: number): (string | number)[] {
  */
 export function findCycle(steps: readonly StepSpec[]): string[] | undefined {
   const deps = new Map<string, string[]>();
-  for (const step of steps) if (!deps.has(step.id)) deps.set(step.id, step.dependsOn);
+  for (const step of steps) if (!deps.has(step.id)) deps.set(step.id, prerequisites(step));
   const state = new Map<string, 1 | 2>(); // 1: on the current path, 2: done
   for (const start of deps.keys()) {
     if (state.has(start)) continue;
@@ -106,14 +107,18 @@ export function ancestors(steps: readonly StepSpec[]): Map<string, Set<string>> 
     const out = new Set<string>();
     memo.set(id, out);
     // Explicit stack: a chain of thousands of steps must not overflow the call stack.
-    const stack = [...(byId.get(id)?.dependsOn ?? [])];
+    const first = byId.get(id);
+    const stack = first ? [...prerequisites(first)] : [];
     while (stack.length > 0) {
       const dep = stack.pop()!;
       if (out.has(dep) || !byId.has(dep)) continue;
       out.add(dep);
       const done = memo.get(dep);
       if (done && done !== out) for (const d of done) out.add(d);
-      else stack.push(...(byId.get(dep)?.dependsOn ?? []));
+      else {
+        const next = byId.get(dep);
+        if (next) stack.push(...prerequisites(next));
+      }
     }
     return out;
   };

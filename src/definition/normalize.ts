@@ -3,6 +3,10 @@ import { bareExpression } from '../expressions/template.js';
 import { durationMs } from './duration.js';
 import type { SourcePositions } from './positions.js';
 import { LATER_STEP_KEYS, LATER_WORKFLOW_KEYS, stepKeys, workflowKeys, type ParameterInput, type StepInput, type WorkflowInput } from './schema.js';
+import { applyPhases, applyRunApproval } from './phases.js';
+import { DEFAULT_RETRY } from './retry-default.js';
+
+export { DEFAULT_RETRY };
 
 /**
  * Defaults, chosen once and documented in docs (definition format):
@@ -12,7 +16,6 @@ import { LATER_STEP_KEYS, LATER_WORKFLOW_KEYS, stepKeys, workflowKeys, type Para
  * - `trigger_rule` is all_success, `continue_on_error` false, `version` "1";
  * - a parameter is required exactly when it has no default.
  */
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 1, backoff: 'exponential', initialDelayMs: 1000, maxDelayMs: 60_000, jitter: 0.2 };
 export const MANUAL_COMMAND = 'task';
 
 /** Turn schema-valid data into the engine's `Workflow` (camelCase, defaults applied). */
@@ -32,6 +35,8 @@ export function normalizeWorkflow(input: WorkflowInput, positions?: SourcePositi
   if (input.timeout_seconds !== undefined) workflow.timeoutSeconds = input.timeout_seconds;
   if (input.max_parallel !== undefined) workflow.maxParallel = input.max_parallel;
   if (input.outputs !== undefined) workflow.outputs = { ...input.outputs };
+  if (input.phases !== undefined) applyPhases(workflow, input.phases);
+  if (input.approval_required !== undefined) applyRunApproval(workflow, input.approval_required);
   return workflow;
 }
 
@@ -102,6 +107,7 @@ function step(input: StepInput): StepSpec {
   if (input.max_parallel !== undefined) spec.maxParallel = input.max_parallel;
   if (input.timeout_seconds !== undefined) spec.timeoutSeconds = input.timeout_seconds;
   if (input.outputs !== undefined) spec.outputs = { ...input.outputs };
+  if (input.phase !== undefined) spec.phase = input.phase;
   return spec;
 }
 

@@ -1,3 +1,4 @@
+import { prerequisites } from '../engine/graph.js';
 import type { StepSpec, TriggerRule, Workflow } from '../engine/types.js';
 import { compileExpression } from '../expressions/compile.js';
 import { findCycle } from './graph.js';
@@ -52,7 +53,8 @@ export function planWorkflow(workflow: Workflow): Plan {
     const stack = [id];
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
-      const deps = (byId.get(top)?.dependsOn ?? []).filter((d) => byId.has(d));
+      const topStep = byId.get(top);
+      const deps = (topStep ? prerequisites(topStep) : []).filter((d) => byId.has(d));
       const pending = deps.filter((d) => !level.has(d));
       if (pending.length > 0) {
         stack.push(...pending);

@@ -18,8 +18,8 @@ export const TRIGGER_RULES = ['all_success', 'none_failed', 'all_done'] as const
 export const BACKOFFS = ['fixed', 'exponential'] as const;
 
 /** Keys later issues give meaning to: accepted and kept in `extras` without a warning. */
-export const LATER_WORKFLOW_KEYS = ['phases', 'triggers', 'approval_required', 'rollback_enabled', 'concurrency', 'locks', 'on_failure', 'estimated_duration'] as const;
-export const LATER_STEP_KEYS = ['rollback', 'locks', 'runs_on', 'phase', 'checkpoint'] as const;
+export const LATER_WORKFLOW_KEYS = ['triggers', 'rollback_enabled', 'concurrency', 'locks', 'on_failure', 'estimated_duration'] as const;
+export const LATER_STEP_KEYS = ['rollback', 'locks', 'runs_on', 'checkpoint'] as const;
 
 function build() {
   const later = (what: string) => z.unknown().optional().describe(`${what} (reserved: kept as metadata until a later release gives it meaning)`);
@@ -82,10 +82,27 @@ function build() {
       rollback: later('A compensating step run on rollback'),
       locks: later('Named resources held while the step runs, e.g. port:8113'),
       runs_on: later('Worker labels the step needs'),
-      phase: later('The phase this step belongs to'),
+      phase: z.string().regex(ID_PATTERN, { error: 'a phase name is letters, digits, _ and -' }).optional().describe('The phase this step belongs to (one of the workflow\'s `phases`).'),
       checkpoint: later('Marks a rollback checkpoint'),
     })
     .describe('One step of the workflow.');
+
+  const approvalOptions = z
+    .strictObject({
+      required: z.int().min(1).optional().describe('How many distinct people must approve (default 1).'),
+      approvers: z.array(z.string()).optional().describe('Who may approve (names; roles arrive with API keys).'),
+      self_approval: z.boolean().optional().describe('May the person who started the run approve it? (default true)'),
+      instructions: z.string().optional().describe('What the approver should check.'),
+    })
+    .describe('Approval options.');
+  const phaseEntry = z.union([
+    z.string().regex(ID_PATTERN, { error: 'a phase name is letters, digits, _ and -' }),
+    z.strictObject({
+      name: z.string().regex(ID_PATTERN, { error: 'a phase name is letters, digits, _ and -' }),
+      description: z.string().optional(),
+      approval: z.union([z.boolean(), approvalOptions]).optional().describe('Ask for an approval before the next phase starts.'),
+    }),
+  ]);
 
   return z
     .looseObject({
@@ -101,9 +118,16 @@ function build() {
       timeout_seconds: seconds.optional().describe('Fail the run when it takes longer than this.'),
       max_parallel: z.int().min(1).optional().describe('Steps of one run that may run at once.'),
       outputs: templateMap('Run outputs: name -> template over parameters and step outputs.').optional(),
-      phases: later('Named phases the steps belong to'),
+      phases: z
+        .array(phaseEntry, { error: 'expected a list of phase names or {name, approval} entries' })
+        .min(1)
+        .optional()
+        .describe('Ordered phases: a phase starts when every step of the previous one has passed (and its approval, if it asks for one).'),
       triggers: later('Cron schedules and webhooks that start runs'),
-      approval_required: later('Wait for an approval before the first step'),
+      approval_required: z
+        .union([z.boolean(), approvalOptions], { error: 'expected true/false or {required, approvers, self_approval}' })
+        .optional()
+        .describe('Wait for an approval (a step named `approve`) before the first step runs.'),
       rollback_enabled: later('Compensate completed steps when the run fails'),
       concurrency: later('Limits on concurrent runs'),
       locks: later('Named resources the run holds'),

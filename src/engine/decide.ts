@@ -1,6 +1,7 @@
 import { retryDelayMs } from './backoff.js';
-import { enqueue, evolve, step, update } from './evolve.js';
-import { blocking, isTerminalRun, isTerminalStep, type RunState, type StepState } from './state.js';
+import { enqueue, evolve, isHumanCommand, step, update } from './evolve.js';
+import { approvalProblem, taskRequest } from './task.js';
+import { blockerOf, isTerminalRun, isTerminalStep, type RunState, type StepState } from './state.js';
 import type { Effect, Input, RunEvent, RunEventMap, RunEventType, RunStatus, StepError } from './types.js';
 
 /** What the engine needs from the world, injected so tests control time and chance. */
@@ -81,6 +82,18 @@ class Decider {
       case 'finalized':
         if (state.finalizing) this.finish(input.outputs, input.error);
         return;
+      case 'complete':
+        return this.onComplete(input);
+      case 'approve':
+        return this.onApprove(input);
+      case 'signal':
+        return this.onSignal(input.name, input.data, input.by);
+      case 'pause':
+        if (!state.run.paused) this.emit('RunPaused', input.by ? { by: input.by } : {});
+        return;
+      case 'unpause':
+        if (state.run.paused) this.emit('RunUnpaused', input.by ? { by: input.by } : {});
+        return;
       case 'tick':
         return this.onTick();
     }
@@ -102,7 +115,7 @@ class Decider {
       }
       break;
     }
-    this.startQueued();
+    if (!state.run.paused) this.startQueued();
     if (state.open === 0 && !state.finalizing) {
       if (state.graph.workflow.outputs !== undefined) {
         state.finalizing = true;
@@ -117,8 +130,7 @@ class Decider {
     if (st.status !== 'pending') return;
     const spec = this.state.graph.byId.get(st.stepId);
     if (!spec) return;
-    const deps = spec.dependsOn.map((id) => step(this.state, id));
-    const blocker = blocking(spec.triggerRule, deps);
+    const blocker = blockerOf(this.state, spec);
     if (blocker) {
       this.emit('StepSkipped', blocker.upstreamFailed ? { step: st.key, reason: blocker.reason, upstreamFailed: true } : { step: st.key, reason: blocker.reason });
       return;
@@ -188,7 +200,17 @@ class Decider {
     const idempotencyKey = `${this.state.run.id}:${st.key}`;
     this.emit('StepStarted', parameters ? { step: st.key, attempt, idempotencyKey, parameters } : { step: st.key, attempt, idempotencyKey });
     const spec = this.state.graph.byId.get(st.stepId);
-    if (spec?.command === 'wait') return; // a durable timer, kept by the engine itself
+    const given = parameters ?? spec?.parameters ?? {};
+    if (spec && isHumanCommand(spec.command)) {
+      this.emit('TaskRequested', { step: st.key, task: taskRequest(spec, given, this.env.now) });
+      return;
+    }
+    if (spec?.command === 'wait') {
+      // A durable timer or a signal, kept by the engine itself. A signal that came first is used now.
+      const pending = typeof given.signal === 'string' ? this.state.signals.find((p) => p.name === given.signal) : undefined;
+      if (pending) this.emit('StepSucceeded', { step: st.key, attempt, outputs: signalOutputs(pending.name, pending.data, pending.by, pending.seq) });
+      return;
+    }
     this.effects.push({
       type: 'execute',
       step: st.key,
@@ -214,6 +236,13 @@ class Decider {
       this.emit('StepSkipped', { step: st.key, reason: input.skip });
     } else if (input.items !== undefined) {
       this.emit('StepExpanded', { step: st.key, count: input.items.length, items: input.items });
+    } else if (this.state.run.paused) {
+      // Paused while its templates were evaluated: it has not started, so it waits in the
+      // queue and is prepared again on unpause (values may have changed by then).
+      update(this.state, st, () => {
+        st.preparing = false;
+      });
+      enqueue(this.state, st);
     } else {
       this.startAttempt(st, input.parameters);
     }
@@ -228,6 +257,55 @@ class Decider {
       const delayMs = retryDelayMs(policy, st.attempts, this.env.random());
       this.emit('StepRetryScheduled', { step: st.key, attempt: st.attempts + 1, at: this.env.now + delayMs, delayMs });
     }
+  }
+
+  private onComplete(input: Extract<Input, { type: 'complete' }>): void {
+    const st = this.state.steps.get(input.step);
+    if (!st || st.status !== 'waiting' || st.task?.kind !== 'task') return;
+    this.emit('TaskCompleted', { step: st.key, by: input.by, output: input.output });
+    this.emit('StepSucceeded', { step: st.key, attempt: st.attempts, outputs: { ...input.output, completed_by: input.by } });
+  }
+
+  private onApprove(input: Extract<Input, { type: 'approve' }>): void {
+    const st = this.state.steps.get(input.step);
+    if (!st || st.status !== 'waiting' || st.task?.kind !== 'approval') return;
+    if (approvalProblem(this.state.run, st, input.by, input.approve) !== undefined) return;
+    const comment = input.comment !== undefined ? { comment: input.comment } : {};
+    if (!input.approve) {
+      this.emit('ApprovalRejected', { step: st.key, by: input.by, ...comment });
+      const why = `rejected by ${input.by}${input.comment ? `: ${input.comment}` : ''}`;
+      this.emit('StepFailed', { step: st.key, attempt: st.attempts, error: { code: 'REJECTED', message: why, details: { by: input.by } }, willRetry: false });
+      return;
+    }
+    this.emit('ApprovalGranted', { step: st.key, by: input.by, ...comment });
+    const approvers = st.approvedBy ?? [];
+    if (approvers.length >= (st.task.required ?? 1)) {
+      this.emit('StepSucceeded', { step: st.key, attempt: st.attempts, outputs: { approved: true, approvers } });
+    }
+  }
+
+  private onSignal(name: string, data: unknown, by: string | undefined): void {
+    const waiting = [...this.state.steps.values()].filter((st) => st.status === 'waiting' && st.signal === name);
+    const event = { name, ...(data !== undefined ? { data } : {}), ...(by ? { by } : {}) };
+    this.emit('SignalReceived', event);
+    for (const st of waiting) this.emit('StepSucceeded', { step: st.key, attempt: st.attempts, outputs: signalOutputs(name, data, by) });
+  }
+
+  /** A waiting task, approval or signal reached its deadline. */
+  private onWaitingTimeout(st: StepState): void {
+    const task = st.task;
+    if (task?.onTimeout === 'escalate' && task.escalateTo !== undefined && task.assignee !== task.escalateTo) {
+      const spec = this.state.graph.byId.get(st.stepId);
+      const until = spec?.timeoutSeconds !== undefined ? this.env.now + spec.timeoutSeconds * 1000 : undefined;
+      this.emit('TaskEscalated', until !== undefined ? { step: st.key, to: task.escalateTo, until } : { step: st.key, to: task.escalateTo });
+      return;
+    }
+    if (task?.onTimeout === 'continue') {
+      this.emit('StepSucceeded', { step: st.key, attempt: st.attempts, outputs: { timed_out: true } });
+      return;
+    }
+    const what = task ? (task.kind === 'approval' ? 'approval' : 'task') : `signal '${st.signal}'`;
+    this.emit('StepFailed', { step: st.key, attempt: st.attempts, error: { code: task ? 'TASK_TIMEOUT' : 'SIGNAL_TIMEOUT', message: `no ${what} before the deadline` }, willRetry: false });
   }
 
   private onTick(): void {
@@ -250,6 +328,8 @@ class Decider {
           st.retryAt = undefined;
         });
         enqueue(state, st);
+      } else if (st.status === 'waiting' && st.deadline !== undefined && env.now >= st.deadline) {
+        this.onWaitingTimeout(st);
       } else if (st.status === 'waiting' && st.wakeAt !== undefined && env.now >= st.wakeAt) {
         const waited = Math.max(0, Math.round((env.now - (st.startedAt ?? env.now)) / 1000));
         this.emit('StepSucceeded', { step: st.key, attempt: st.attempts, outputs: { waited_seconds: waited } });
@@ -323,4 +403,9 @@ class Decider {
 /** Queued, or a retry that is due; not already being prepared. */
 function startable(st: StepState): boolean {
   return (st.status === 'queued' || (st.status === 'retrying' && st.retryAt === undefined)) && !st.preparing;
+}
+
+/** What a `wait` step that received a signal outputs; `signal_seq` marks a kept one as used. */
+function signalOutputs(name: string, data: unknown, by: string | undefined, seq?: number): Record<string, unknown> {
+  return { signal: name, data: data ?? null, ...(by ? { by } : {}), ...(seq !== undefined ? { signal_seq: seq } : {}) };
 }

@@ -1,5 +1,5 @@
 import { instanceKey } from './graph.js';
-import { blocking, isTerminalStep, type RunState, type StepState } from './state.js';
+import { blockerOf, isTerminalStep, type RunState, type StepState } from './state.js';
 import type { RunEvent, RunEventOf } from './types.js';
 
 /**
@@ -20,6 +20,9 @@ export function evolve(state: RunState, event: RunEvent): void {
       return onStepExpanded(state, event);
     case 'StepSucceeded': {
       const st = step(state, event.data.step);
+      // Only a signal wait consumes a kept signal; any other output may hold any field.
+      const consumed = st.signal !== undefined ? event.data.outputs.signal_seq : undefined;
+      if (typeof consumed === 'number') state.signals = state.signals.filter((s) => s.seq !== consumed);
       update(state, st, () => {
         st.status = 'succeeded';
         st.outputs = event.data.outputs;
@@ -78,6 +81,48 @@ export function evolve(state: RunState, event: RunEvent): void {
     case 'RunCancelled':
       state.cancelling = true;
       return;
+    case 'TaskRequested': {
+      const st = step(state, event.data.step);
+      update(state, st, () => {
+        st.task = event.data.task;
+        st.approvedBy = [];
+        st.deadline = event.data.task.dueAt;
+        if (st.deadline !== undefined) state.timed.add(st.key);
+      });
+      return;
+    }
+    case 'TaskEscalated': {
+      const st = step(state, event.data.step);
+      update(state, st, () => {
+        if (st.task) st.task = { ...st.task, ...(event.data.to ? { assignee: event.data.to } : {}), dueAt: event.data.until };
+        st.deadline = event.data.until;
+        if (st.deadline !== undefined) state.timed.add(st.key);
+      });
+      return;
+    }
+    case 'ApprovalGranted': {
+      const st = step(state, event.data.step);
+      st.approvedBy = [...(st.approvedBy ?? []), event.data.by];
+      state.dirtySteps.add(st.key);
+      return;
+    }
+    case 'TaskCompleted':
+    case 'ApprovalRejected':
+      return;
+    case 'SignalReceived': {
+      const waiting = [...state.steps.values()].some((st) => st.status === 'waiting' && st.signal === event.data.name);
+      // Delivered to the steps waiting for it (their StepSucceeded follows); else kept.
+      if (!waiting) state.signals.push({ seq: event.seq, name: event.data.name, data: event.data.data, ...(event.data.by ? { by: event.data.by } : {}) });
+      return;
+    }
+    case 'RunPaused':
+      state.run.paused = true;
+      state.dirtyRun = true;
+      return;
+    case 'RunUnpaused':
+      state.run.paused = false;
+      state.dirtyRun = true;
+      return;
     case 'RunTimedOut':
       state.cancelling = true;
       return;
@@ -115,10 +160,20 @@ function onStepStarted(state: RunState, event: RunEventOf<'StepStarted'>): void 
     st.startedAt ??= event.at;
     st.retryAt = undefined;
     st.error = undefined;
-    if (spec?.command === 'wait') {
+    const parameters = event.data.parameters ?? spec?.parameters ?? {};
+    if (spec?.command === 'wait' && typeof parameters.signal === 'string') {
       st.status = 'waiting';
-      st.wakeAt = wakeTime(event.data.parameters ?? spec.parameters, event.at);
+      st.signal = parameters.signal;
+      if (spec.timeoutSeconds !== undefined) {
+        st.deadline = event.at + spec.timeoutSeconds * 1000;
+        state.timed.add(st.key);
+      }
+    } else if (spec?.command === 'wait') {
+      st.status = 'waiting';
+      st.wakeAt = wakeTime(parameters, event.at);
       state.timed.add(st.key);
+    } else if (spec && isHumanCommand(spec.command)) {
+      st.status = 'waiting'; // TaskRequested follows with what is asked
     } else {
       st.status = 'running';
       if (spec?.timeoutSeconds !== undefined) {
@@ -152,6 +207,11 @@ function onStepExpanded(state: RunState, event: RunEventOf<'StepExpanded'>): voi
   if (event.data.count === 0) state.joinable.push(parent.key);
 }
 
+/** Commands whose step waits for a person or an agent instead of running an action. */
+export function isHumanCommand(command: string): boolean {
+  return command === 'task' || command === 'approval';
+}
+
 /** Queue a step that is ready (or ready again after an interruption). */
 export function enqueue(state: RunState, st: StepState): void {
   if (st.parent !== undefined && st.index !== undefined) {
@@ -181,8 +241,11 @@ export function update(state: RunState, st: StepState, change: () => void): void
       state.activeByParent.set(st.parent, (state.activeByParent.get(st.parent) ?? 0) + delta);
     }
   }
-  if (st.status !== 'running') st.deadline = undefined;
-  if (st.status !== 'waiting') st.wakeAt = undefined;
+  if (st.status !== 'running' && st.status !== 'waiting') st.deadline = undefined;
+  if (st.status !== 'waiting') {
+    st.wakeAt = undefined;
+    st.signal = undefined;
+  }
   if (st.deadline === undefined && st.retryAt === undefined && st.wakeAt === undefined) state.timed.delete(st.key);
   state.dirtySteps.add(st.key);
   state.dirtyRun = true;
@@ -219,7 +282,7 @@ function ready(state: RunState, id: string): void {
   const st = step(state, id);
   const spec = state.graph.byId.get(id);
   if (!spec) return;
-  if (blocking(spec.triggerRule, spec.dependsOn.map((d) => step(state, d))) !== undefined) {
+  if (blockerOf(state, spec) !== undefined) {
     state.resolvable.push(id);
     return;
   }

@@ -29,7 +29,7 @@ export function buildGraph(workflow: Workflow): Graph {
     dependents.set(step.id, []);
   });
   for (const step of workflow.steps) {
-    for (const dep of step.dependsOn) dependents.get(dep)?.push(step.id);
+    for (const dep of prerequisites(step)) dependents.get(dep)?.push(step.id);
     if (step.if !== undefined || step.forEach !== undefined || hasTemplateDeep(step.parameters)) {
       needsPrepare.add(step.id);
     }
@@ -42,6 +42,12 @@ function hasTemplateDeep(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(hasTemplateDeep);
   if (value !== null && typeof value === 'object') return Object.values(value).some(hasTemplateDeep);
   return false;
+}
+
+/** Every step that must finish before this one may start: its dependencies and `after`. */
+export function prerequisites(step: StepSpec): string[] {
+  if (!step.after || step.after.length === 0) return step.dependsOn;
+  return [...new Set([...step.dependsOn, ...step.after])];
 }
 
 /** `deploy[3]` -> instance 3 of step `deploy`. */

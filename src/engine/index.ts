@@ -5,3 +5,6 @@ export { initialState, isTerminalRun, isTerminalStep, type RunState, type StepSt
 export { takeProjection, publicStep, runStatus, type Projection } from './projection.js';
 export { buildGraph, instanceKey, type Graph } from './graph.js';
 export { retryDelayMs } from './backoff.js';
+export { approvalProblem, taskRequest } from './task.js';
+export { isHumanCommand } from './evolve.js';
+export { replay } from './replay.js';

@@ -38,6 +38,8 @@ export function runStatus(state: RunState): Run['status'] {
   const status = state.run.status;
   if (status !== 'running' && status !== 'waiting') return status;
   for (const st of state.steps.values()) {
+    // A fan-out parent is `running` while its instances are; it does no work of its own.
+    if (st.items !== undefined) continue;
     if (st.status === 'running' || st.status === 'queued' || st.status === 'retrying') return 'running';
   }
   for (const st of state.steps.values()) if (st.status === 'waiting') return 'waiting';

@@ -1,5 +1,5 @@
-import { buildGraph, type Graph } from './graph.js';
-import type { Run, RunEventOf, StepRun, Workflow } from './types.js';
+import { buildGraph, prerequisites, type Graph } from './graph.js';
+import type { Run, RunEventOf, StepRun, StepSpec, TaskRequest, Workflow } from './types.js';
 
 /** A StepRun plus the bookkeeping the engine needs; only the StepRun part is projected. */
 export interface StepState extends StepRun {
@@ -22,6 +22,20 @@ export interface StepState extends StepRun {
   continued?: boolean;
   /** Skipped because a dependency failed (directly or further up), not by a condition. */
   upstreamFailed?: boolean;
+  /** A waiting task or approval: what it asks for. */
+  task?: TaskRequest;
+  /** Approvals given so far (distinct names). */
+  approvedBy?: string[];
+  /** A `wait` step waiting for this signal. */
+  signal?: string;
+}
+
+/** A signal that arrived before any step waited for it, kept until one does. */
+export interface PendingSignal {
+  seq: number;
+  name: string;
+  data?: unknown;
+  by?: string;
 }
 
 export interface FanQueue {
@@ -54,6 +68,7 @@ export interface RunState {
   runDeadline?: number;
   cancelling: boolean;
   finalizing: boolean;
+  signals: PendingSignal[];
   /** What changed since the last projection was taken. */
   dirtySteps: Set<string>;
   dirtyRun: boolean;
@@ -69,7 +84,7 @@ export function initialState(run: Run, workflow: Workflow): RunState {
   }
   const steps = new Map<string, StepState>();
   for (const spec of workflow.steps) {
-    steps.set(spec.id, { key: spec.id, stepId: spec.id, status: 'pending', attempts: 0, remaining: spec.dependsOn.length });
+    steps.set(spec.id, { key: spec.id, stepId: spec.id, status: 'pending', attempts: 0, remaining: prerequisites(spec).length });
   }
   return {
     run: { ...run },
@@ -87,6 +102,7 @@ export function initialState(run: Run, workflow: Workflow): RunState {
     open: workflow.steps.length,
     cancelling: false,
     finalizing: false,
+    signals: [],
     dirtySteps: new Set(),
     dirtyRun: true,
   };
@@ -124,7 +140,11 @@ export interface Blocker {
  * `none_failed` does not run after a failure that happened further up (Airflow's
  * "upstream_failed").
  */
-export function blocking(rule: string, deps: StepState[]): Blocker | undefined {
+export function blocking(rule: string, deps: StepState[], after: StepState[] = []): Blocker | undefined {
+  for (const prior of after) {
+    if (countsAsSuccess(prior) || (prior.status === 'skipped' && !prior.upstreamFailed)) continue;
+    return { reason: `'${prior.key}' did not pass, so this phase cannot start`, upstreamFailed: true };
+  }
   if (rule === 'all_done') return undefined;
   for (const dep of deps) {
     if (countsAsSuccess(dep)) continue;
@@ -135,4 +155,10 @@ export function blocking(rule: string, deps: StepState[]): Blocker | undefined {
     return { reason: `dependency '${dep.key}' ${dep.status === 'cancelled' ? 'was cancelled' : 'failed'}`, upstreamFailed: true };
   }
   return undefined;
+}
+
+/** The step's blocker, looked up from the state. */
+export function blockerOf(state: RunState, spec: StepSpec): Blocker | undefined {
+  const get = (id: string) => state.steps.get(id) as StepState;
+  return blocking(spec.triggerRule, spec.dependsOn.map(get), (spec.after ?? []).map(get));
 }

@@ -56,6 +56,16 @@ export interface StepSpec {
   triggerRule: TriggerRule;
   /** Output name -> template evaluated over the action's result once the step succeeds. */
   outputs?: Record<string, string>;
+  /** The phase the step belongs to, when the workflow has `phases`. */
+  phase?: string;
+  /** The configured command name the step was written with (`hv-delegate`), when `command` is its built-in. */
+  named?: string;
+  /**
+   * Steps that must be finished and must not have failed before this one starts, whatever
+   * its trigger rule; a skipped one is fine. Phases add these edges: a phase starts when the
+   * previous one has passed.
+   */
+  after?: string[];
   /** Fields the schema does not know (kept, shown, and reported as warnings). */
   extras: Record<string, unknown>;
 }
@@ -73,6 +83,8 @@ export interface Workflow {
   maxParallel?: number;
   /** Run outputs: name -> template over parameters and step outputs. */
   outputs?: Record<string, string>;
+  /** Ordered phase names; each step names its phase. */
+  phases?: string[];
   extras: Record<string, unknown>;
 }
 
@@ -137,6 +149,28 @@ export interface Run {
   error?: StepError;
   /** Who started it (CLI user, later API key or MCP client). */
   startedBy?: string;
+  /** No new step starts while paused; running ones finish. */
+  paused?: boolean;
+}
+
+/** A note in Cairn's memory (`remember`, `recall`, `cairn memory`): what was learnt, searchable. */
+export interface Note {
+  id: number;
+  text: string;
+  category?: string;
+  tags: string[];
+  /** Where it came from, when a step wrote it. */
+  runId?: string;
+  step?: string;
+  createdAt: number;
+  createdBy?: string;
+}
+
+export type NewNote = Omit<Note, 'id' | 'createdAt'> & { createdAt?: number };
+
+export interface NoteHit extends Note {
+  /** Relevance: higher is better (BM25 from full-text search, negated). */
+  score: number;
 }
 
 /** The typed event map: one shape per event type, shared by the store, logs and live feeds. */
@@ -152,11 +186,49 @@ export interface RunEventMap {
   StepSkipped: { step: string; reason: string; upstreamFailed?: boolean };
   StepCancelled: { step: string; attempt: number; reason: string };
   RunCancelled: { by?: string; reason?: string };
+  /** A task or approval is open: who should act, and what they need to know. */
+  TaskRequested: { step: string; task: TaskRequest };
+  TaskCompleted: { step: string; by: string; output: Record<string, unknown> };
+  TaskEscalated: { step: string; to?: string; until?: number };
+  ApprovalGranted: { step: string; by: string; comment?: string };
+  ApprovalRejected: { step: string; by: string; comment?: string };
+  SignalReceived: { name: string; data?: unknown; by?: string };
+  RunPaused: { by?: string };
+  RunUnpaused: { by?: string };
   RunTimedOut: { timeoutSeconds: number };
   RunFinished: { status: RunStatus; outputs?: Record<string, unknown>; error?: StepError };
 }
 
 export type RunEventType = keyof RunEventMap;
+
+/** What a waiting `task` or `approval` step asks for. */
+export interface TaskRequest {
+  kind: 'task' | 'approval';
+  instructions?: string;
+  /** A name, a role, or `agent`. */
+  assignee?: string;
+  /** JSON Schema the completing output must satisfy. */
+  outputSchema?: Record<string, unknown>;
+  /** Approvals: how many distinct approvers, and who may approve (names or roles). */
+  required?: number;
+  approvers?: string[];
+  /** Approvals: may the person who started the run approve it? */
+  selfApproval?: boolean;
+  /** When the task times out, if it does, and what happens then. */
+  dueAt?: number;
+  onTimeout?: 'fail' | 'escalate' | 'continue';
+  escalateTo?: string;
+  /** Fields of the step shown to whoever acts (e.g. `enforcement`, `validation`). */
+  details?: Record<string, unknown>;
+}
+
+/** A task or approval some person or agent can act on now. */
+export interface OpenTask extends TaskRequest {
+  runId: string;
+  step: string;
+  /** Approvals so far (for N-of-M). */
+  approvedBy: string[];
+}
 
 export type RunEvent = {
   [K in RunEventType]: { type: K; runId: string; seq: number; at: number; data: RunEventMap[K] };
@@ -184,4 +256,9 @@ export type Input =
   | { type: 'interrupted'; step: string; attempt: number; reason: string }
   | { type: 'cancel'; by?: string; reason?: string }
   | { type: 'finalized'; outputs?: Record<string, unknown>; error?: StepError }
+  | { type: 'complete'; step: string; by: string; output: Record<string, unknown> }
+  | { type: 'approve'; step: string; by: string; approve: boolean; comment?: string }
+  | { type: 'signal'; name: string; data?: unknown; by?: string }
+  | { type: 'pause'; by?: string }
+  | { type: 'unpause'; by?: string }
   | { type: 'tick' };

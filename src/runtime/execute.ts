@@ -1,11 +1,14 @@
-import { ActionFailure, type Action } from '../actions/action.js';
+import { ActionFailure, type Action, type Memory, type NotifyChannel } from '../actions/action.js';
 import type { Effect, Input } from '../engine/types.js';
 import type { LogLine } from '../store/store.js';
 import { stepOutputs } from './outputs.js';
+import { expressionContext } from './prepare.js';
 import type { RunSlot } from './run-slot.js';
 
 export interface ExecuteDeps {
   actions: ReadonlyMap<string, Action>;
+  memory?: Memory;
+  channel?(name: string): NotifyChannel | undefined;
   log(line: Omit<LogLine, 'at'>): void;
   report(input: Input): void;
   /** The attempt started a process group (recorded so a successor can stop it). */
@@ -43,6 +46,12 @@ export function executeStep(slot: RunSlot, effect: Extract<Effect, { type: 'exec
     signal: running.controller.signal,
     log: (stream: 'stdout' | 'stderr' | 'system', line: string) => deps.log({ runId, step, attempt, stream, line }),
     workdir: slot.workdir,
+    // Built only when an action reads it (gate): it costs a walk over every step.
+    get data() {
+      return expressionContext(slot.state);
+    },
+    ...(deps.memory ? { memory: deps.memory } : {}),
+    ...(deps.channel ? { channel: deps.channel } : {}),
     onProcess: (pgid: number) => {
       spawned = true;
       deps.started(step, attempt, pgid);

@@ -1,9 +1,10 @@
 import { decide, nextWakeAt } from '../engine/decide.js';
 import { evolve } from '../engine/evolve.js';
+import { replay } from '../engine/replay.js';
 import { runStatus, takeProjection } from '../engine/projection.js';
 import { initialState, isTerminalRun, runCreatedEvent } from '../engine/state.js';
 import type { Effect, Input, Run, RunEvent, Workflow } from '../engine/types.js';
-import type { Action } from '../actions/action.js';
+import type { Action, Memory, NotifyChannel } from '../actions/action.js';
 import type { Claim, CommitBatch, Owner, Store } from '../store/store.js';
 import { executeStep } from './execute.js';
 import { LiveFeed } from './live.js';
@@ -27,6 +28,8 @@ export interface RuntimeOptions {
   requestPollMs?: number;
   clock?(): number;
   onError?(err: unknown): void;
+  /** Notification channels by name, from configuration (`notify`). */
+  channel?(name: string): NotifyChannel | undefined;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -51,6 +54,8 @@ export class Runtime {
   private flushing: Promise<void> | undefined;
   private flushQueued = false;
   private intervals: NodeJS.Timeout[] = [];
+  /** Cairn's memory as actions see it (remember, recall). */
+  private readonly memory: Memory;
   /** Actions still running, so stopping can wait until their processes are gone. */
   private readonly inflight = new Set<Promise<void>>();
   private stopping = false;
@@ -62,6 +67,7 @@ export class Runtime {
     this.onError = options.onError ?? ((err) => console.error('cairn runtime:', err));
     this.owner = currentOwner(this.clock());
     this.logs = new LogBuffer(this.store, this.onError);
+    this.memory = { add: (note) => this.store.addNote(note), search: (query, opts) => this.store.searchNotes(query, opts) };
   }
 
   async start(): Promise<void> {
@@ -172,13 +178,7 @@ export class Runtime {
     const events = await this.store.readEvents(claim.runId);
     // Whatever a dead owner left running must stop before the step runs again.
     await stopOrphans(this.store, claim.runId);
-    const fresh: Run = { ...stored, status: 'queued' };
-    delete fresh.startedAt;
-    delete fresh.finishedAt;
-    delete fresh.outputs;
-    delete fresh.error;
-    const state = initialState(fresh, workflow);
-    for (const event of events) evolve(state, event);
+    const state = replay(stored, workflow, events);
     this.slots.set(claim.runId, this.newSlot(state, workflow, claim.token));
     // Requests first: a cancel must win over restarting what the dead owner left running.
     for (const req of await this.store.takeRequests([claim.runId])) this.submitRequest(req.runId, req.type, req.data, req.by);
@@ -267,6 +267,8 @@ export class Runtime {
       case 'execute': {
         const running = executeStep(slot, effect, {
           actions: this.options.actions,
+          memory: this.memory,
+          ...(this.options.channel ? { channel: this.options.channel } : {}),
           log: (line) => this.log(line),
           report: (input) => this.submit(runId, input),
           started: (step, attempt, pgid) => this.recordProcess(runId, step, attempt, pgid),
@@ -376,9 +378,34 @@ export class Runtime {
   }
 
   private submitRequest(runId: string, type: string, data: Record<string, unknown>, by: string | undefined): void {
-    if (type === 'cancel') {
-      const reason = typeof data.reason === 'string' ? data.reason : undefined;
-      this.submit(runId, { type: 'cancel', ...(by ? { by } : {}), ...(reason ? { reason } : {}) });
+    const input = requestInput(type, data, by);
+    if (input) this.submit(runId, input);
+  }
+
+}
+
+/** A request another process left in the store, as the engine input it stands for. */
+function requestInput(type: string, data: Record<string, unknown>, by: string | undefined): Input | undefined {
+  const who = by ?? 'unknown';
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  switch (type) {
+    case 'cancel': {
+      const reason = text(data.reason);
+      return { type: 'cancel', ...(by ? { by } : {}), ...(reason ? { reason } : {}) };
     }
+    case 'complete':
+      return { type: 'complete', step: String(data.step), by: who, output: (data.output ?? {}) as Record<string, unknown> };
+    case 'approve': {
+      const comment = text(data.comment);
+      return { type: 'approve', step: String(data.step), by: who, approve: data.approve !== false, ...(comment ? { comment } : {}) };
+    }
+    case 'signal':
+      return { type: 'signal', name: String(data.name), ...(data.data !== undefined ? { data: data.data } : {}), ...(by ? { by } : {}) };
+    case 'pause':
+      return { type: 'pause', ...(by ? { by } : {}) };
+    case 'unpause':
+      return { type: 'unpause', ...(by ? { by } : {}) };
+    default:
+      return undefined;
   }
 }

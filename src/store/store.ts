@@ -1,4 +1,4 @@
-import type { Run, RunEvent, RunStatus, StepRun } from '../engine/types.js';
+import type { NewNote, Note, NoteHit, Run, RunEvent, RunStatus, StepRun } from '../engine/types.js';
 
 /**
  * The one durable store. Narrow and async so that SQLite (embedded) and PostgreSQL
@@ -56,6 +56,10 @@ export interface Store {
   recordProcess(proc: StepProcess): Promise<void>;
   listProcesses(runId: string): Promise<StepProcess[]>;
   removeProcess(runId: string, step: string, attempt: number): Promise<void>;
+
+  // Memory: notes with full-text search (SQLite FTS5), ranked best first.
+  addNote(note: NewNote): Promise<Note>;
+  searchNotes(query: string, opts?: { limit?: number; category?: string }): Promise<NoteHit[]>;
 
   // Step output streams, written in batches outside the event transaction.
   appendLogs(lines: LogLine[]): Promise<void>;
@@ -129,7 +133,7 @@ export interface Lease {
   expiresAt: number;
 }
 
-export type RunRequestType = 'cancel';
+export type RunRequestType = 'cancel' | 'complete' | 'approve' | 'signal' | 'pause' | 'unpause';
 
 export interface NewRunRequest {
   runId: string;

@@ -57,12 +57,12 @@ describe('registry', () => {
   const catalog = actionCatalog(actions);
 
   it('holds the built-ins by name', () => {
-    expect([...actions.keys()].sort()).toEqual(['http', 'log', 'shell', 'wait']);
+    expect([...actions.keys()]).toEqual(expect.arrayContaining(['http', 'log', 'shell', 'wait']));
     for (const [name, action] of actions) expect(action.name).toBe(name);
   });
 
   it('answers the definition layer’s questions', () => {
-    expect(catalog.names()).toEqual(['http', 'log', 'shell', 'wait']);
+    expect(catalog.names()).toEqual([...actions.keys()].sort());
     expect(catalog.has('shell')).toBe(true);
     expect(catalog.has('bogus')).toBe(false);
     expect(catalog.mutates('shell')).toBe(true);
@@ -78,7 +78,7 @@ describe('registry', () => {
   it('does not let callers change the catalogue', () => {
     catalog.names().push('extra');
     catalog.noTemplates('shell').argv = 'x';
-    expect(catalog.names()).toHaveLength(4);
+    expect(catalog.names()).toHaveLength(actions.size);
     expect(Object.keys(catalog.noTemplates('shell'))).toEqual(['run']);
   });
 

@@ -14,7 +14,9 @@ export interface TestContext<P> {
   controller: AbortController;
 }
 
-export type ContextOverrides = Partial<Pick<ActionContext, 'runId' | 'step' | 'attempt' | 'idempotencyKey' | 'workdir'>>;
+export type ContextOverrides = Partial<
+  Pick<ActionContext, 'runId' | 'step' | 'attempt' | 'idempotencyKey' | 'workdir' | 'memory' | 'channel' | 'data' | 'onProcess'>
+>;
 
 /** An ActionContext for one attempt; the workdir is the system temp dir unless one is given. */
 export function actionContext<P>(parameters: P, overrides: ContextOverrides = {}): TestContext<P> {

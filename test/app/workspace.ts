@@ -15,7 +15,7 @@ export class Workspace {
     return path;
   }
 
-  async open(opts: { leaseMs?: number } = {}): Promise<Cairn> {
+  async open(opts: { leaseMs?: number; config?: string } = {}): Promise<Cairn> {
     const cairn = await Cairn.open({ db: this.db, cwd: this.dir, ...opts, onError: (e) => console.error('runtime error', e) });
     this.opened.push(cairn);
     return cairn;

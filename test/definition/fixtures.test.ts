@@ -43,7 +43,7 @@ describe('the seed fixtures load as they stand', () => {
     ]);
   });
 
-  it('accepts seed-004 and keeps approval_required, rollback_enabled and estimated_duration without warnings', async () => {
+  it('accepts seed-004: approval_required adds an approval first; rollback_enabled and estimated_duration are kept', async () => {
     const parsed = await loadDefinitionFile(`${copies}${SEED_004}`);
     expect(parsed.diagnostics).toEqual([]);
     expect(await validateWorkflow(parsed, 'basic')).toEqual([]);
@@ -52,12 +52,13 @@ describe('the seed fixtures load as they stand', () => {
     expect(wf.name).toBe('Database Maintenance');
     expect(wf.category).toBe('maintenance');
     expect(wf.tags).toEqual(['database', 'maintenance', 'optimization']);
-    expect(wf.extras).toEqual({ estimated_duration: 7200, approval_required: true, rollback_enabled: true });
+    expect(wf.extras).toEqual({ estimated_duration: 7200, rollback_enabled: true });
     expect(wf.steps.map((s) => `${s.id}:${s.command}:${s.dependsOn.join('+')}:${s.timeoutSeconds}`)).toEqual([
-      'backup_db:hv-delegate::1800',
+      'backup_db:hv-delegate:approve:1800',
       'optimize_tables:hv-delegate:backup_db:3600',
       'update_stats:hv-delegate:optimize_tables:900',
       'document_results:remember:update_stats:300',
+      'approve:approval::undefined',
     ]);
     expect(wf.steps[0]!.parameters).toEqual({ task: 'backup database', priority: 'high' });
   });
@@ -66,18 +67,19 @@ describe('the seed fixtures load as they stand', () => {
     const parsed = await loadDefinitionFile(`${copies}${SEED_004}`);
     const found = await validateWorkflow(parsed, 'standard', testCatalog());
     const unknown = found.filter((d) => d.code === 'DEF_UNKNOWN_COMMAND');
-    expect(unknown.map((d) => `${d.line}:${d.col}`)).toEqual(['9:24', '16:24', '24:24', '32:24']);
+    // The four written commands, and the approval step that approval_required (line 6) adds.
+    expect(unknown.map((d) => `${d.line}:${d.col}`)).toEqual(['9:24', '16:24', '24:24', '32:24', '6:14']);
     expect(unknown[0]!.message).toContain("unknown command 'hv-delegate'");
     expect(unknown[0]!.message).toContain("Known commands: 'http', 'log', 'shell' and 'wait'");
     expect(unknown[0]!.fix).toContain('`commands:` in cairn.yaml');
-    expect(await validateWorkflow(parsed, 'standard', testCatalog(['hv-delegate', 'remember']))).toEqual([]);
+    expect(await validateWorkflow(parsed, 'standard', testCatalog(['approval', 'hv-delegate', 'remember']))).toEqual([]);
   });
 
   it('accepts both at every level once their commands exist', async () => {
     for (const name of [SEED_000, SEED_004]) {
       const parsed = await loadDefinitionFile(`${copies}${name}`);
       for (const level of ['basic', 'standard', 'strict', 'paranoid'] as const) {
-        expect(errors(await validateWorkflow(parsed, level, testCatalog(['task', 'hv-delegate', 'remember'])))).toEqual([]);
+        expect(errors(await validateWorkflow(parsed, level, testCatalog(['task', 'approval', 'hv-delegate', 'remember'])))).toEqual([]);
       }
     }
   });

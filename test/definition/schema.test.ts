@@ -118,7 +118,11 @@ describe('unknown keys', () => {
       ),
     );
     expect(parsed.diagnostics).toEqual([]);
-    expect(Object.keys(parsed.workflow!.extras)).toEqual(['phases', 'triggers', 'approval_required', 'rollback_enabled', 'concurrency', 'locks', 'on_failure', 'estimated_duration']);
-    expect(Object.keys(parsed.workflow!.steps[0]!.extras)).toEqual(['rollback', 'locks', 'runs_on', 'phase', 'checkpoint']);
+    expect(Object.keys(parsed.workflow!.extras)).toEqual(['triggers', 'rollback_enabled', 'concurrency', 'locks', 'on_failure', 'estimated_duration']);
+    expect(Object.keys(parsed.workflow!.steps[0]!.extras)).toEqual(['rollback', 'locks', 'runs_on', 'checkpoint']);
+    // Phases and approval_required have meaning now: they shape the graph.
+    expect(parsed.workflow!.phases).toEqual(['build']);
+    expect(parsed.workflow!.steps[0]!.phase).toBe('build');
+    expect(parsed.workflow!.steps.map((s) => s.id)).toEqual(['a', 'approve']);
   });
 });

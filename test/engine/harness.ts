@@ -36,12 +36,16 @@ export function workflow(steps: StepSpec[], over: Partial<Workflow> = {}): Workf
   return { id: 'wf', name: 'wf', version: '1', tags: [], parameters: {}, steps, extras: {}, ...over };
 }
 
+/** Fields of the run record a test may set. */
+export type RunFields = Partial<Pick<Run, 'startedBy'>>;
+
 /** Every FakeRun made since the last check, so each test file can check sequences after each test. */
 const created: FakeRun[] = [];
 
 /** Drives the engine with a fake clock and a fixed random, recording every effect. */
 export class FakeRun {
-  readonly state: RunState;
+  /** Replaced by `restart`; otherwise the same object for the whole run. */
+  state: RunState;
   readonly workflow: Workflow;
   /** The run record the state started from, kept so the events can be replayed onto it. */
   readonly origin: Run;
@@ -56,10 +60,13 @@ export class FakeRun {
   /** The most attempts executing at once so far. */
   peakExecuting = 0;
 
-  /** With `history`, the run resumes from those events, as after a crash (see `recover`). */
-  constructor(wf: Workflow, parameters: Record<string, unknown> = {}, history: readonly RunEvent[] = []) {
+  /**
+   * With `history`, the run resumes from those events, as after a crash (see `recover`).
+   * `run` sets fields of the run record, e.g. `startedBy` for self-approval rules.
+   */
+  constructor(wf: Workflow, parameters: Record<string, unknown> = {}, history: readonly RunEvent[] = [], run: RunFields = {}) {
     this.workflow = wf;
-    this.origin = { id: 'r1', workflowId: wf.id, workflowName: wf.name, definitionHash: 'h', status: 'queued', parameters, createdAt: this.now };
+    this.origin = { id: 'r1', workflowId: wf.id, workflowName: wf.name, definitionHash: 'h', status: 'queued', parameters, createdAt: this.now, ...run };
     this.state = replay(this.origin, wf, history);
     this.events.push(...history);
     created.push(this);
@@ -67,10 +74,20 @@ export class FakeRun {
 
   /** A new FakeRun whose state is rebuilt from this one's events only, at the same clock. */
   static recover(from: FakeRun): FakeRun {
-    const r = new FakeRun(from.workflow, from.origin.parameters, from.events);
+    const run: RunFields = from.origin.startedBy !== undefined ? { startedBy: from.origin.startedBy } : {};
+    const r = new FakeRun(from.workflow, from.origin.parameters, from.events, run);
     r.now = from.now;
     r.random = from.random;
     return r;
+  }
+
+  /**
+   * A crash and restart in place: the in-memory state is lost and rebuilt from the events,
+   * then a tick, as the runtime sends on start, re-issues what was in flight.
+   */
+  restart(): Effect[] {
+    this.state = this.rebuild();
+    return this.send({ type: 'tick' });
   }
 
   send(input: Input): Effect[] {
@@ -134,6 +151,28 @@ export class FakeRun {
     return this.send(reason === undefined ? { type: 'cancel' } : { type: 'cancel', reason });
   }
 
+  /** Complete a waiting task as `by`. */
+  complete(key: string, by: string, output: Record<string, unknown> = {}): Effect[] {
+    return this.send({ type: 'complete', step: key, by, output });
+  }
+
+  /** Approve (or, with `approve: false`, reject) a waiting approval as `by`. */
+  approve(key: string, by: string, approve = true, comment?: string): Effect[] {
+    return this.send(comment === undefined ? { type: 'approve', step: key, by, approve } : { type: 'approve', step: key, by, approve, comment });
+  }
+
+  signal(name: string, data?: unknown, by?: string): Effect[] {
+    return this.send({ type: 'signal', name, ...(data !== undefined ? { data } : {}), ...(by !== undefined ? { by } : {}) });
+  }
+
+  pause(by?: string): Effect[] {
+    return this.send(by === undefined ? { type: 'pause' } : { type: 'pause', by });
+  }
+
+  unpause(by?: string): Effect[] {
+    return this.send(by === undefined ? { type: 'unpause' } : { type: 'unpause', by });
+  }
+
   advance(ms: number): Effect[] {
     this.now += ms;
     return this.send({ type: 'tick' });
@@ -193,5 +232,39 @@ export function expectSequencesContiguous(): void {
   for (const r of runs) {
     expectContiguousSeqs(r.events);
     expect(r.state.seq).toBe(r.events.length);
+  }
+}
+
+/**
+ * What recovery must rebuild beyond the projection: open tasks and the approvals so far,
+ * kept signals, and the next moment to wake.
+ */
+export function engineMemory(state: RunState): unknown {
+  const tasks = [...state.steps.values()]
+    .filter((st) => st.task !== undefined)
+    .map((st) => ({ key: st.key, task: st.task, approvedBy: st.approvedBy }))
+    .sort((a, b) => (a.key < b.key ? -1 : 1));
+  const signalWaits = [...state.steps.values()].filter((st) => st.signal !== undefined).map((st) => [st.key, st.signal]);
+  return { tasks, signals: state.signals, signalWaits, wake: nextWakeAt(state), paused: state.run.paused === true, open: state.open };
+}
+
+/** The state rebuilt from the events alone gives the same projection and engine memory as the live one. */
+export function expectReplayMatches(r: FakeRun): void {
+  const rebuilt = r.rebuild();
+  expect(rebuilt.seq).toBe(r.state.seq);
+  expect(fullProjection(rebuilt)).toEqual(fullProjection(r.state));
+  expect(engineMemory(rebuilt)).toEqual(engineMemory(r.state));
+}
+
+/**
+ * Checks every FakeRun made since the last call: contiguous sequences, and a replay that
+ * agrees with the live state. Use as `afterEach(expectRunsConsistent)`.
+ */
+export function expectRunsConsistent(): void {
+  const runs = created.splice(0);
+  for (const r of runs) {
+    expectContiguousSeqs(r.events);
+    expect(r.state.seq).toBe(r.events.length);
+    expectReplayMatches(r);
   }
 }

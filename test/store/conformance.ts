@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { describeInboxAndLogCases } from './conformance-inbox.js';
+import { describeMemoryCases } from './conformance-memory.js';
 import { describeOwnershipCases } from './conformance-ownership.js';
 import { describeProcessCases } from './conformance-processes.js';
 import { describeRunCases } from './conformance-runs.js';
@@ -36,5 +37,6 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describeOwnershipCases(ctx);
     describeInboxAndLogCases(ctx);
     describeProcessCases(ctx);
+    describeMemoryCases(ctx);
   });
 }

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LATEST_VERSION } from '../../src/store/sqlite/migrations/index.js';
+import { LATEST_VERSION, MIGRATIONS } from '../../src/store/sqlite/migrations/index.js';
 import { capLine, MAX_LOG_LINE_BYTES } from '../../src/store/sqlite/logs.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { StoreError } from '../../src/store/store.js';
@@ -69,7 +69,10 @@ describe('SQLite store', () => {
     try {
       expect(readPragma(raw, 'journal_mode')).toBe('wal');
       expect(readPragma(raw, 'user_version')).toBe(LATEST_VERSION);
-      expect(raw.prepare('SELECT version, name FROM schema_migrations').all()).toStrictEqual([{ version: 1, name: 'initial' }]);
+      expect(raw.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toStrictEqual(
+        MIGRATIONS.map(({ version, name }) => ({ version, name })),
+      );
+      expect(MIGRATIONS[0]).toMatchObject({ version: 1, name: 'initial' });
     } finally {
       raw.close();
     }

@@ -4,8 +4,9 @@ import { validateFile } from '../../app/validate.js';
 import { formatDiagnostic, formatPlan } from '../../app/definitions.js';
 import { EXIT } from '../exit.js';
 
-export default async function validate(file: string, opts: { level: 'basic' | 'standard' | 'strict' | 'paranoid'; json?: boolean }, _cmd: Command): Promise<number> {
-  const report = await validateFile(file, opts.level);
+export default async function validate(file: string, opts: { level?: 'basic' | 'standard' | 'strict' | 'paranoid'; json?: boolean }, cmd: Command): Promise<number> {
+  const { config } = cmd.optsWithGlobals<{ config?: string }>();
+  const report = await validateFile(file, opts.level, config ? { config } : {});
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ file, level: report.level, valid: report.valid, diagnostics: report.diagnostics, plan: report.plan ?? null }, null, 2)}\n`);
     return report.valid ? EXIT.ok : EXIT.failed;

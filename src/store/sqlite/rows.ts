@@ -1,4 +1,4 @@
-import type { Run, RunEvent, RunStatus, StepError, StepRun, StepStatus } from '../../engine/types.js';
+import type { NewNote, Note, NoteHit, Run, RunEvent, RunStatus, StepError, StepRun, StepStatus } from '../../engine/types.js';
 import type { LogLine, Owner, RunRequest, RunRequestType, StepProcess, StoredDefinition } from '../store.js';
 
 /*
@@ -226,4 +226,39 @@ export function toProcess(r: ProcessRow): StepProcess {
   const proc: StepProcess = { runId: r.run_id, step: r.step, attempt: r.attempt, host: r.host, pid: r.pid };
   if (r.pid_start !== null) proc.pidStart = r.pid_start;
   return proc;
+}
+
+export interface NoteRow {
+  id: number;
+  text: string;
+  category: string | null;
+  tags: string;
+  run_id: string | null;
+  step: string | null;
+  created_at: number;
+  created_by: string | null;
+}
+
+export interface NoteHitRow extends NoteRow {
+  /** bm25() of the match: lower is better; 0 when listing without a query. */
+  rank: number;
+}
+
+/** Column order of NOTE_COLUMNS in statements.ts, without the id SQLite assigns. */
+export function noteParams(n: NewNote, createdAt: number): Bind[] {
+  return [n.text, n.category ?? null, JSON.stringify(n.tags), n.runId ?? null, n.step ?? null, createdAt, n.createdBy ?? null];
+}
+
+export function toNote(r: NoteRow): Note {
+  const note: Note = { id: r.id, text: r.text, tags: JSON.parse(r.tags) as string[], createdAt: r.created_at };
+  if (r.category !== null) note.category = r.category;
+  if (r.run_id !== null) note.runId = r.run_id;
+  if (r.step !== null) note.step = r.step;
+  if (r.created_by !== null) note.createdBy = r.created_by;
+  return note;
+}
+
+/** The score is -bm25, so higher is better (and a plain listing scores 0, never -0). */
+export function toNoteHit(r: NoteHitRow): NoteHit {
+  return { ...toNote(r), score: r.rank === 0 ? 0 : -r.rank };
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Run, RunEvent, StepRun } from '../../engine/types.js';
+import type { NewNote, Note, NoteHit, Run, RunEvent, StepRun } from '../../engine/types.js';
 import type {
   Claim,
   ClaimOptions,
@@ -22,6 +22,7 @@ import { pin } from './native-lifetime.js';
 import { setPragma } from './pragma.js';
 import * as leases from './leases.js';
 import * as logs from './logs.js';
+import * as notes from './notes.js';
 import { definitionParams, ownerParams, toDefinition, toEvent, toOwner, toProcess, toRequest, toRun, toStep } from './rows.js';
 import { prepareStatements, RunQueries, type Statements } from './statements.js';
 
@@ -145,6 +146,14 @@ export class SqliteStore implements Store {
 
   async removeProcess(runId: string, step: string, attempt: number): Promise<void> {
     this.guard(() => this.s.removeProcess.run(runId, step, attempt));
+  }
+
+  async addNote(note: NewNote): Promise<Note> {
+    return this.guard(() => notes.addNote(this.s, note, Date.now()));
+  }
+
+  async searchNotes(query: string, opts: { limit?: number; category?: string } = {}): Promise<NoteHit[]> {
+    return this.guard(() => notes.searchNotes(this.s, query, opts));
   }
 
   async appendLogs(lines: LogLine[]): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { TERMINAL_RUN_STATUSES } from '../../engine/types.js';
 import type { RunFilter } from '../store.js';
-import type { DefinitionRow, EventRow, LeaseRow, LogRow, OwnerRow, ProcessRow, RequestRow, RunHeadRow, RunRow, StepRow } from './rows.js';
+import type { DefinitionRow, EventRow, LeaseRow, LogRow, NoteHitRow, NoteRow, OwnerRow, ProcessRow, RequestRow, RunHeadRow, RunRow, StepRow } from './rows.js';
 
 /** Column lists shared by the statements and by the bind-parameter order in rows.ts. */
 const RUN_COLUMNS =
@@ -9,6 +9,9 @@ const RUN_COLUMNS =
 const STEP_COLUMNS = 'run_id, key, ord, step_id, idx, status, attempts, outputs, error, reason, started_at, finished_at';
 const REQUEST_COLUMNS = 'id, run_id, type, data, requested_by, at';
 const LOG_COLUMNS = 'id, run_id, step, attempt, stream, line, at';
+const NOTE_COLUMNS = 'text, category, tags, run_id, step, created_at, created_by';
+/** A note as read back, `n` being the notes table. */
+const NOTE_READ = `n.id, ${NOTE_COLUMNS.split(', ').map((c) => `n.${c}`).join(', ')}`;
 
 /** Literal list built from the engine's constant, so SQL and engine agree on "finished". */
 const TERMINAL = TERMINAL_RUN_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -92,6 +95,21 @@ export function prepareStatements(db: Database) {
     readLogs: p<LogRow>(`SELECT ${LOG_COLUMNS} FROM logs WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?`),
     readStepLogs: p<LogRow>(
       `SELECT ${LOG_COLUMNS} FROM logs WHERE run_id = ? AND step = ? AND id > ? ORDER BY id LIMIT ?`,
+    ),
+
+    insertNote: p<NoteRow>(`INSERT INTO notes (${NOTE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id, ${NOTE_COLUMNS}`),
+    // Best first: bm25() is lower for a better match; ties go to the newer note.
+    searchNotes: p<NoteHitRow>(
+      `SELECT ${NOTE_READ}, bm25(notes_fts) AS rank FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid ` +
+        'WHERE notes_fts MATCH @match ORDER BY rank, n.id DESC LIMIT @limit',
+    ),
+    searchNotesIn: p<NoteHitRow>(
+      `SELECT ${NOTE_READ}, bm25(notes_fts) AS rank FROM notes_fts JOIN notes n ON n.id = notes_fts.rowid ` +
+        'WHERE notes_fts MATCH @match AND n.category = @category ORDER BY rank, n.id DESC LIMIT @limit',
+    ),
+    recentNotes: p<NoteHitRow>(`SELECT ${NOTE_READ}, 0 AS rank FROM notes n ORDER BY n.created_at DESC, n.id DESC LIMIT @limit`),
+    recentNotesIn: p<NoteHitRow>(
+      `SELECT ${NOTE_READ}, 0 AS rank FROM notes n WHERE n.category = @category ORDER BY n.created_at DESC, n.id DESC LIMIT @limit`,
     ),
   };
 }

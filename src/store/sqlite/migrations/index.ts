@@ -1,4 +1,5 @@
 import * as m001 from './001-initial.js';
+import * as m002 from './002-memory.js';
 
 export interface Migration {
   version: number;
@@ -7,6 +8,9 @@ export interface Migration {
 }
 
 /** Append-only: never edit a released migration, add the next number instead. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, ...m001 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, ...m001 },
+  { version: 2, ...m002 },
+];
 
 export const LATEST_VERSION = MIGRATIONS.length;

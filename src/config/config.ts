@@ -1,0 +1,76 @@
+import type { ValidationLevel } from '../definition/index.js';
+import type { RetryPolicy } from '../engine/types.js';
+
+/**
+ * The configuration of one Cairn installation, as the rest of Cairn sees it: camelCase,
+ * validated, `${env:NAME}` references resolved, environment overrides applied. Values
+ * left undefined mean "the built-in default of whoever uses it" (docs/configuration.md).
+ */
+export interface Config {
+  store: StoreConfig;
+  defaults: Defaults;
+  /** Named commands by name, e.g. `hv-delegate` -> `task` with an assignee. */
+  commands: Record<string, NamedCommand>;
+  notify: { channels: Record<string, NotifyChannel> };
+  pools: Record<string, Pool>;
+  /** Sections later releases give meaning to (`mcp_servers`, `retention`, `server`), as written. */
+  reserved: Record<string, unknown>;
+}
+
+export const SYNCHRONOUS_MODES = ['off', 'normal', 'full', 'extra'] as const;
+export type SynchronousMode = (typeof SYNCHRONOUS_MODES)[number];
+
+export const ROLLBACK_STRATEGIES = ['immediate', 'graceful', 'checkpoint', 'manual'] as const;
+export type RollbackStrategy = (typeof ROLLBACK_STRATEGIES)[number];
+
+export interface StoreConfig {
+  /** A SQLite file (absolute; relative paths are resolved) or a `postgres://` URL. Default: the store's. */
+  path?: string;
+  /** SQLite `synchronous`. Default: the store's (`normal`). */
+  synchronous?: SynchronousMode;
+}
+
+export interface Defaults {
+  /** Applies to steps that set no `timeout_seconds`. Default: none. */
+  timeoutSeconds?: number;
+  /** Applies to steps that set no `retry`. Default: the definition's (one attempt). */
+  retry?: RetryPolicy;
+  validationLevel: ValidationLevel;
+  rollbackStrategy: RollbackStrategy;
+}
+
+/** A name that stands for a built-in command with preset parameters. */
+export interface NamedCommand {
+  uses: string;
+  parameters: Record<string, unknown>;
+  description?: string;
+}
+
+/**
+ * Where `notify` sends a message. The same shape as actions' `NotifyChannel`, defined again
+ * here because config/ may not depend on actions/; the application maps one onto the other.
+ */
+export type NotifyChannel =
+  | { type: 'webhook'; url: string; headers?: Record<string, string> }
+  | { type: 'slack'; url: string }
+  | { type: 'log' };
+
+export interface Pool {
+  slots: number;
+  description?: string;
+}
+
+export const BUILTIN_VALIDATION_LEVEL: ValidationLevel = 'standard';
+export const BUILTIN_ROLLBACK_STRATEGY: RollbackStrategy = 'immediate';
+
+/** The configuration with no file, no environment and no flags. */
+export function defaultConfig(): Config {
+  return {
+    store: {},
+    defaults: { validationLevel: BUILTIN_VALIDATION_LEVEL, rollbackStrategy: BUILTIN_ROLLBACK_STRATEGY },
+    commands: {},
+    notify: { channels: {} },
+    pools: {},
+    reserved: {},
+  };
+}

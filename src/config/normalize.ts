@@ -1,0 +1,72 @@
+import { isAbsolute, resolve } from 'node:path';
+import { DEFAULT_RETRY, durationMs } from '../definition/index.js';
+import type { RetryPolicy } from '../engine/types.js';
+import { defaultConfig, type Config, type NotifyChannel } from './config.js';
+import { RESERVED_SECTIONS, type ConfigInput } from './schema.js';
+
+type RetryInput = NonNullable<NonNullable<ConfigInput['defaults']>['retry']>;
+
+/**
+ * Schema-valid data (snake_case, `${env:}` already resolved) to the camelCase `Config`.
+ * `dir` is the directory of the file: a relative store path is relative to it, so the
+ * configuration means the same thing whichever directory Cairn is started from.
+ */
+export function normalizeConfig(input: ConfigInput, dir: string): Config {
+  const config = defaultConfig();
+  const store = input.store ?? {};
+  if (store.path !== undefined) config.store.path = storeLocation(store.path, dir);
+  if (store.synchronous !== undefined) config.store.synchronous = store.synchronous;
+
+  const defaults = input.defaults ?? {};
+  if (defaults.timeout_seconds !== undefined) config.defaults.timeoutSeconds = defaults.timeout_seconds;
+  if (defaults.retry !== undefined) config.defaults.retry = retryPolicy(defaults.retry);
+  if (defaults.validation_level !== undefined) config.defaults.validationLevel = defaults.validation_level;
+  if (defaults.rollback_strategy !== undefined) config.defaults.rollbackStrategy = defaults.rollback_strategy;
+
+  for (const [name, command] of Object.entries(input.commands ?? {})) {
+    define(config.commands, name, { uses: command.uses, parameters: { ...(command.parameters ?? {}) }, ...(command.description !== undefined ? { description: command.description } : {}) });
+  }
+  for (const [name, channel] of Object.entries(input.notify?.channels ?? {})) define(config.notify.channels, name, notifyChannel(channel));
+  for (const [name, pool] of Object.entries(input.pools ?? {})) {
+    define(config.pools, name, { slots: pool.slots, ...(pool.description !== undefined ? { description: pool.description } : {}) });
+  }
+  for (const section of RESERVED_SECTIONS) {
+    if (input[section] !== undefined) config.reserved[section] = input[section];
+  }
+  return config;
+}
+
+/** A file path is made absolute against `base`; URLs and `:memory:` are kept as written. */
+export function storeLocation(location: string, base: string): string {
+  if (/^postgres(ql)?:\/\//i.test(location) || location === ':memory:' || isAbsolute(location)) return location;
+  return resolve(base, location);
+}
+
+/** The step `retry` format into the engine's policy, with the definition's defaults. */
+function retryPolicy(input: RetryInput): RetryPolicy {
+  if (typeof input === 'number') return { ...DEFAULT_RETRY, maxAttempts: input };
+  const initialDelayMs = input.initial_delay === undefined ? DEFAULT_RETRY.initialDelayMs : durationMs(input.initial_delay);
+  return {
+    maxAttempts: input.max_attempts ?? DEFAULT_RETRY.maxAttempts,
+    backoff: input.backoff ?? DEFAULT_RETRY.backoff,
+    initialDelayMs,
+    maxDelayMs: input.max_delay === undefined ? Math.max(DEFAULT_RETRY.maxDelayMs, initialDelayMs) : durationMs(input.max_delay),
+    jitter: input.jitter ?? DEFAULT_RETRY.jitter,
+  };
+}
+
+function notifyChannel(input: NonNullable<NonNullable<ConfigInput['notify']>['channels']>[string]): NotifyChannel {
+  switch (input.type) {
+    case 'webhook':
+      return input.headers === undefined ? { type: 'webhook', url: input.url } : { type: 'webhook', url: input.url, headers: { ...input.headers } };
+    case 'slack':
+      return { type: 'slack', url: input.url };
+    case 'log':
+      return { type: 'log' };
+  }
+}
+
+/** Names come from the file: `__proto__` is a valid one and must stay a plain key. */
+function define<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}

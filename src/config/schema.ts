@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { VALIDATION_LEVELS, workflowSchema, type ValidationLevel } from '../definition/index.js';
+import { ROLLBACK_STRATEGIES, SYNCHRONOUS_MODES } from './config.js';
+
+/**
+ * The configuration file format, once: validation, the JSON Schema
+ * (schema/config.schema.json) and "did you mean" all come from here. Keys are snake_case as
+ * users write them; normalize.ts turns a parsed value into the camelCase `Config`.
+ *
+ * Every object is strict: a key the configuration does not know is an error, because a
+ * setting that is silently ignored is worse than one that stops Cairn from starting.
+ */
+
+/** Names of named commands, channels and pools: `hv-delegate`, `ops.pager`, `deploys`. */
+export const CONFIG_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+
+/** The sections later releases give meaning to: accepted and kept, with a warning. */
+export const RESERVED_SECTIONS = ['mcp_servers', 'retention', 'server'] as const;
+
+/** Where `${env:NAME}` references are resolved (see env-references.ts). */
+export const ENV_REFERENCE_START = '${env:';
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function build() {
+  // A step's `retry` and `timeout_seconds`, so a default is written exactly like a step's own.
+  const stepFields = workflowSchema().shape.steps.element.shape;
+  const levels = VALIDATION_LEVELS as readonly ValidationLevel[] as [ValidationLevel, ...ValidationLevel[]];
+  const name = (what: string) =>
+    z.string().regex(CONFIG_NAME_PATTERN, { error: `a ${what} name is letters, digits, _, - and ., starting with a letter or _ (at most 128)` });
+  // An empty section (`commands:` with every entry commented out) is YAML null: accept it.
+  const section = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
+  const url = z
+    .string({ error: 'expected a URL' })
+    .refine((s) => s.includes(ENV_REFERENCE_START) || isHttpUrl(s), { error: 'expected an http:// or https:// URL, or a ${env:NAME} reference' })
+    .describe('An http:// or https:// URL; may hold ${env:NAME} references, resolved when Cairn starts.');
+
+  const store = z
+    .strictObject({
+      path: z.string().min(1).optional().describe('The store: a SQLite file (relative to this file) or a postgres:// URL. Default .cairn/cairn.db.'),
+      synchronous: z.enum(SYNCHRONOUS_MODES).optional().describe('SQLite `synchronous`: off, normal (default), full or extra (see docs/durability.md).'),
+    })
+    .describe('Where runs are kept.');
+
+  const defaults = z
+    .strictObject({
+      timeout_seconds: stepFields.timeout_seconds.describe('Timeout of steps that set no timeout_seconds. Default: none.'),
+      retry: stepFields.retry.describe('Retry policy of steps that set no retry (a number of attempts or {max_attempts, backoff, initial_delay, max_delay, jitter}).'),
+      validation_level: z.enum(levels).optional().describe('Validation level of `cairn run` and `cairn validate`: basic, standard (default), strict or paranoid.'),
+      rollback_strategy: z.enum(ROLLBACK_STRATEGIES).optional().describe('How a failed run is undone when rollback is enabled: immediate (default), graceful, checkpoint or manual.'),
+    })
+    .describe('Defaults for workflows and runs.');
+
+  const command = z
+    .strictObject({
+      uses: z.string({ error: 'a named command needs `uses`: the built-in command it stands for' }).min(1).describe('The built-in command this name stands for (shell, http, task, notify, ...).'),
+      parameters: z.record(z.string(), z.unknown(), { error: 'expected a mapping of parameter names to values' }).optional().describe("Preset parameters; a step's own parameters win (plain mappings are merged, lists replaced)."),
+      description: z.string().optional().describe('What the command does, shown in listings.'),
+    })
+    .describe('A name that stands for a built-in command with preset parameters.');
+
+  const channel = z
+    .discriminatedUnion('type', [
+      z
+        .strictObject({
+          type: z.literal('webhook'),
+          url,
+          headers: z.record(z.string().regex(HEADER_NAME, { error: 'an HTTP header name is letters, digits and !#$%&\'*+.^_`|~-' }), z.string({ error: 'expected a header value (a string)' }).regex(/^[^\r\n]*$/, { error: 'a header value cannot hold a line break' })).optional().describe('Extra HTTP headers; values may hold ${env:NAME} references (secrets).'),
+        })
+        .describe('POST a JSON message to a URL.'),
+      z.strictObject({ type: z.literal('slack'), url }).describe('A Slack-compatible incoming webhook.'),
+      z.strictObject({ type: z.literal('log') }).describe("Write the message to the run's log."),
+    ])
+    .describe('A notification channel: webhook, slack or log.');
+
+  const pool = z
+    .strictObject({
+      slots: z.int({ error: (issue) => (issue.code === 'invalid_type' && issue.input !== undefined ? 'expected a whole number of slots' : undefined) }).min(1).describe('How many holders the pool admits at once.'),
+      description: z.string().optional().describe('What the pool guards.'),
+    })
+    .describe('A pool of interchangeable slots (`pool: deploys` on a step).');
+
+  const reserved = (what: string) => z.unknown().optional().describe(`${what}: reserved for a later release (kept, not acted on yet).`);
+
+  return z
+    .strictObject({
+      $schema: z.string().optional().describe('The JSON Schema of this file, for editors.'),
+      store: section(store),
+      defaults: section(defaults),
+      commands: section(z.record(name('command'), command).describe('Named commands: a name -> a built-in command with preset parameters.')),
+      notify: section(
+        z
+          .strictObject({ channels: section(z.record(name('channel'), channel).describe('Channels by name.')) })
+          .describe('Where `notify` steps send messages.'),
+      ),
+      pools: section(z.record(name('pool'), pool).describe('Pools by name.')),
+      mcp_servers: reserved('MCP servers for `mcp` steps'),
+      retention: reserved('How long runs and logs are kept'),
+      server: reserved('`cairn serve` settings'),
+    })
+    .describe('The Cairn configuration file (cairn.yaml, cairn.yml or cairn.json).');
+}
+
+export function isHttpUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+export type ConfigSchema = ReturnType<typeof build>;
+export type ConfigInput = z.infer<ConfigSchema>;
+
+let built: ConfigSchema | undefined;
+
+/** Built on first use so importing this module stays cheap. */
+export function configSchema(): ConfigSchema {
+  built ??= build();
+  return built;
+}
+

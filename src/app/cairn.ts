@@ -6,13 +6,15 @@ import { builtinActions } from '../actions/registry.js';
 import type { Action } from '../actions/action.js';
 import { loadDefinitionFile, parseDefinition, planWorkflow, workflowJsonSchema, type Diagnostic, type ParsedDefinition, type Plan, type ValidationLevel } from '../definition/index.js';
 import { approvalProblem } from '../engine/task.js';
+import { rollbackPlan, rollbackProblem, type Compensation } from '../engine/rollback.js';
 import { replay } from '../engine/replay.js';
 import { isTerminalRun, runCreatedEvent, type RunState, type StepState } from '../engine/state.js';
-import { TERMINAL_RUN_STATUSES, type OpenTask, type Run, type StepRun, type Workflow } from '../engine/types.js';
+import { TERMINAL_RUN_STATUSES, type OpenTask, type RollbackStrategy, type Run, type StepError, type StepRun, type Workflow } from '../engine/types.js';
 import type { LiveListener } from '../runtime/live.js';
 import { Runtime } from '../runtime/runtime.js';
 import { defaultStoreLocation, openStore } from '../store/open.js';
-import { StoreError, type LogLine, type RunFilter, type Store } from '../store/store.js';
+import { StoreError, type LockHold, type LockWaiter, type LogLine, type RunFilter, type Store } from '../store/store.js';
+import { isOwnerDead } from '../runtime/owner.js';
 import { CairnError } from './errors.js';
 import { resolveParameters } from './parameters.js';
 import { newRunId } from './run-id.js';
@@ -51,6 +53,26 @@ export interface StartRunRequest {
   startedBy?: string;
   /** Create the run and hand it to a background process instead of running it here. */
   detach?: boolean;
+}
+
+export interface CompensationResult {
+  step: string;
+  status: 'running' | 'succeeded' | 'failed';
+  attempts: number;
+  error?: StepError;
+}
+
+export interface RollbackReport {
+  run: Run;
+  /** `manual`: the compensations a person should carry out, in order (nothing ran). */
+  plan: Compensation[];
+  /** What ran, with results. */
+  compensations: CompensationResult[];
+}
+
+export interface LocksView {
+  holders: Array<LockHold & { stale: boolean }>;
+  waiters: LockWaiter[];
 }
 
 export interface RunView {
@@ -171,6 +193,7 @@ export class Cairn {
       workflowFor: (hash) => this.workflowFor(hash),
       workdirFor: (run) => this.workdirs.get(run.definitionHash) ?? this.options.cwd ?? process.cwd(),
       channel: (name) => this.config.notify.channels[name],
+      pools: this.config.pools,
       ...(this.options.leaseMs ? { leaseMs: this.options.leaseMs } : {}),
       ...(this.options.onError ? { onError: this.options.onError } : {}),
     });
@@ -306,6 +329,76 @@ export class Cairn {
     if ((state.run.paused === true) === !opts.resume) return this.getRun(id);
     await deliver(this.deliveryDeps(), id, { type, by }, { runId: id, type, data: {}, by }, (e) => e.type === (opts.resume ? 'RunUnpaused' : 'RunPaused'));
     return this.getRun(id);
+  }
+
+  /**
+   * Roll a run back: compensate its completed steps (those with a `rollback`), most recent
+   * first. `manual` runs nothing and returns the ordered plan for a person. A finished run
+   * can be rolled back too. Resolves when the rollback has finished.
+   */
+  async rollback(idOrPrefix: string, opts: { strategy?: RollbackStrategy | 'manual'; to?: string; by?: string; reason?: string } = {}): Promise<RollbackReport> {
+    const id = await this.resolveRunId(idOrPrefix);
+    const strategy = opts.strategy ?? this.config.defaults.rollbackStrategy;
+    const state = await this.stateOf(id);
+    if (strategy === 'manual') return { run: state.run, plan: rollbackPlan(state, 'immediate'), compensations: [] };
+    const problem = rollbackProblem(state, strategy, opts.to);
+    if (problem) throw new CairnError('ROLLBACK_REFUSED', `cannot roll back run ${id}: ${problem}`, { run: id });
+    const by = opts.by ?? currentUser();
+    const data = { strategy, ...(opts.to ? { to: opts.to } : {}), ...(opts.reason ? { reason: opts.reason } : {}) };
+    if (isTerminalRun(state.run) && !this.runtime?.holds(id)) {
+      // A finished run has no owner to take requests: open it so a process can claim it.
+      const run = await this.store.getRun(id);
+      if (run) await this.store.commit([{ runId: id, events: [], steps: [], run: { ...run, status: 'rolling_back' } }]);
+      const lease = await this.store.getLease(id);
+      if (lease) await this.store.releaseRun(id, lease.ownerId);
+    }
+    await deliver(this.deliveryDeps(), id, { type: 'rollback', ...data, by }, { runId: id, type: 'rollback', data, by }, (e) => e.type === 'RollbackRequested');
+    const final = await this.waitForEnd(id);
+    return { run: final, plan: [], compensations: await this.compensations(id) };
+  }
+
+  /** The steps a `checkpoint` rollback can go back to: succeeded steps marked `checkpoint: true`. */
+  async rollbackPoints(idOrPrefix: string): Promise<Array<{ step: string; finishedAt?: number; undone: string[] }>> {
+    const id = await this.resolveRunId(idOrPrefix);
+    const state = await this.stateOf(id);
+    const points = [...state.steps.values()].filter((st) => st.status === 'succeeded' && state.graph.byId.get(st.stepId)?.checkpoint);
+    return points.map((st) => ({ step: st.key, ...(st.finishedAt !== undefined ? { finishedAt: st.finishedAt } : {}), undone: rollbackPlan(state, 'checkpoint', st.key).map((c) => c.step) }));
+  }
+
+  /** Each compensation of a run's rollback with its result, in the order they ran. */
+  async compensations(id: string): Promise<CompensationResult[]> {
+    const out = new Map<string, CompensationResult>();
+    for (const e of await this.store.readEvents(id)) {
+      if (e.type === 'CompensationStarted') out.set(e.data.step, { step: e.data.step, status: 'running', attempts: e.data.attempt });
+      if (e.type === 'StepCompensated') out.set(e.data.step, { step: e.data.step, status: 'succeeded', attempts: e.data.attempt });
+      if (e.type === 'CompensationFailed' && !e.data.willRetry) out.set(e.data.step, { step: e.data.step, status: 'failed', attempts: e.data.attempt, error: e.data.error });
+    }
+    return [...out.values()];
+  }
+
+  /** Wait until a run is finished, wherever it runs. */
+  private async waitForEnd(id: string): Promise<Run> {
+    for (;;) {
+      const held = this.runtime?.holds(id) ? await this.runtime.waitFor(id) : undefined;
+      const run = held ?? (await this.store.getRun(id));
+      if (run && TERMINAL_RUN_STATUSES.includes(run.status)) return run;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /**
+   * Who holds which lock or pool slot, and who waits (in queue order). A hold whose owner
+   * is gone is marked `stale`: the next step that wants the lock takes it over.
+   */
+  async locks(): Promise<LocksView> {
+    const table = await this.store.listLocks();
+    const owners = new Map((await this.store.listOwners()).map((o) => [o.id, o]));
+    const now = Date.now();
+    const gone = (h: LockHold) => {
+      const owner = owners.get(h.ownerId);
+      return owner === undefined || h.expiresAt < now || isOwnerDead(owner);
+    };
+    return { holders: table.holders.map((h) => ({ ...h, stale: gone(h) })), waiters: table.waiters };
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,7 @@ export type CairnErrorCode =
   | 'OUTPUT_INVALID'
   | 'NOT_ALLOWED'
   | 'REQUEST_PENDING'
+  | 'ROLLBACK_REFUSED'
   | 'STORE_BUSY'
   | 'STORE_UNAVAILABLE'
   | 'STORE_CORRUPT'

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { actionCatalog, builtinActions } from '../actions/registry.js';
 import type { Action } from '../actions/action.js';
-import { loadDefinitionFile, planWorkflow, validateWorkflow, workflowJsonSchema, type ParsedDefinition, type ValidationLevel } from '../definition/index.js';
+import { checkPools, loadDefinitionFile, planWorkflow, validateWorkflow, VALIDATION_LEVELS, workflowJsonSchema, type ParsedDefinition, type ValidationLevel } from '../definition/index.js';
 import type { ValidationReport } from './cairn.js';
 import type { Config } from '../config/index.js';
 import { applyConfig } from './named-commands.js';
@@ -23,6 +23,8 @@ export async function checkDefinition(parsed: ParsedDefinition, file: string, le
   const diagnostics = [...parsed.diagnostics];
   if (parsed.workflow && !diagnostics.some((d) => d.severity === 'error')) {
     diagnostics.push(...(await validateWorkflow(parsed, level, actionCatalog(actions))));
+    // Pools live in the configuration, which the definition layer does not see.
+    if (VALIDATION_LEVELS.indexOf(level) >= VALIDATION_LEVELS.indexOf('strict')) diagnostics.push(...checkPools(parsed, Object.keys(config.pools)));
   }
   const valid = !diagnostics.some((d) => d.severity === 'error');
   const report: ValidationReport = { file, level, valid, diagnostics };

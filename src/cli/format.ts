@@ -31,8 +31,11 @@ export function colorStatus(status: RunStatus | StepStatus): string {
     case 'succeeded':
       return pc.green(status);
     case 'failed':
-    case 'rolled_back':
+    case 'rollback_failed':
       return pc.red(status);
+    case 'rolled_back':
+    case 'rolling_back':
+      return pc.yellow(status);
     case 'running':
       return pc.cyan(status);
     case 'waiting':

@@ -126,6 +126,30 @@ program
   .action(lazyNamed(() => import('./commands/interact.js'), 'unpause'));
 
 program
+  .command('rollback')
+  .description('undo what a run did: compensate its completed steps, most recent first')
+  .argument('<run>', 'run id (a unique prefix is enough)')
+  .addOption(new Option('-s, --strategy <strategy>', 'immediate (stop running steps now), graceful (let them finish), checkpoint (back to a checkpoint), manual (print the plan, run nothing); default from cairn.yaml, else immediate').choices(['immediate', 'graceful', 'checkpoint', 'manual']))
+  .option('--to <step>', 'with checkpoint: the checkpoint step to go back to (default: the last one)')
+  .option('--reason <text>', 'recorded with the rollback')
+  .option('--as <name>', 'who asks for it (default: the OS user)')
+  .option('--json', 'print the report as JSON')
+  .action(lazyNamed(() => import('./commands/rollback.js'), 'rollback'));
+
+program
+  .command('rollback-points')
+  .description('list the checkpoints a run can roll back to')
+  .argument('<run>', 'run id (a unique prefix is enough)')
+  .option('--json', 'print an array')
+  .action(lazyNamed(() => import('./commands/rollback.js'), 'rollbackPoints'));
+
+program
+  .command('locks')
+  .description('list who holds each lock and pool slot, and who waits for them, in order')
+  .option('--json', 'print {holders, waiters} as JSON')
+  .action(lazy(() => import('./commands/locks.js')));
+
+program
   .command('schema')
   .description('print the JSON Schema of workflow definitions')
   .action(lazy(() => import('./commands/schema.js')));

@@ -151,6 +151,44 @@ export class Progress {
         this.plain(st, `interrupted (${event.data.reason}); will run again`);
         return;
       }
+      case 'TaskRequested': {
+        const st = this.line(event.data.step);
+        const task = event.data.task;
+        const verb = task.kind === 'approval' ? 'approve' : 'complete';
+        const who = task.assignee ?? (task.approvers?.length ? task.approvers.join(', ') : 'anyone');
+        st.status = 'waiting';
+        st.note = `waiting for ${task.kind === 'approval' ? `${task.required ?? 1} approval(s)` : 'a task'} (${who}): cairn ${verb} ${this.opts.runId} ${st.key}`;
+        this.plain(st, st.note);
+        if (!this.opts.tty && task.instructions) this.print(`  ${pc.dim(task.instructions)}`);
+        return;
+      }
+      case 'ApprovalGranted':
+      case 'ApprovalRejected':
+      case 'TaskCompleted': {
+        const st = this.line(event.data.step);
+        const what = event.type === 'ApprovalGranted' ? 'approved' : event.type === 'ApprovalRejected' ? 'rejected' : 'completed';
+        this.plain(st, `${what} by ${event.data.by}${'comment' in event.data && event.data.comment ? `: ${event.data.comment}` : ''}`);
+        return;
+      }
+      case 'RunPaused':
+      case 'RunUnpaused':
+        if (!this.opts.tty) this.print(`${event.type === 'RunPaused' ? 'paused' : 'unpaused'}${event.data.by ? ` by ${event.data.by}` : ''}`);
+        return;
+      case 'RollbackRequested':
+        if (!this.opts.tty) this.print(`${pc.yellow('↶')} rolling back (${event.data.strategy})${event.data.reason ? `: ${event.data.reason}` : ''}`);
+        return;
+      case 'StepCompensated': {
+        const st = this.line(event.data.step);
+        st.note = 'undone';
+        this.plain(st, 'undone');
+        return;
+      }
+      case 'CompensationFailed': {
+        const st = this.line(event.data.step);
+        st.note = `undo failed: ${event.data.error.message}`;
+        this.plain(st, st.note);
+        return;
+      }
       case 'RunFinished':
         if (!this.opts.tty) this.print(`${pc.bold(this.opts.workflow)} ${colorStatus(event.data.status)}`);
         return;

@@ -74,7 +74,12 @@ export function checkReferences(workflow: Workflow, compiled: Map<ExpressionSite
           }
           break;
         case 'steps':
-          if (ref.key !== undefined) checkStepRef({ ...ref, key: ref.key }, site, step?.id, stepIds, step ? upstream.get(step.id) : undefined, hyphenated, report);
+          if (ref.key !== undefined) {
+            // A rollback runs after its step: it may read the step's own outputs too.
+            const before = step ? upstream.get(step.id) : undefined;
+            const readable = site.kind === 'rollback' && step ? new Set([...(before ?? []), step.id]) : before;
+            checkStepRef({ ...ref, key: ref.key }, site, site.kind === 'rollback' ? undefined : step?.id, stepIds, readable, hyphenated, report);
+          }
           break;
         case 'run':
           if (ref.key !== undefined && !RUN_FIELDS.includes(ref.key)) {

@@ -47,6 +47,7 @@ export const DIAGNOSTIC_CODES = {
   DEF_TIMEOUT: 'a timeout that is suspicious',
   DEF_NO_TIMEOUT: 'a step that could run forever',
   DEF_NO_ROLLBACK: 'a state-changing step without a rollback',
+  DEF_UNKNOWN_POOL: 'a step takes a slot of a pool the configuration does not have',
   DEF_CONSTANT_CONDITION: 'a condition that reads nothing, so it never varies',
   DEF_INTERNAL: 'a bug in Cairn while checking the definition (please report it)',
 } as const;

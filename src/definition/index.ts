@@ -2,6 +2,7 @@
  * The workflow definition layer: read YAML/JSON with positions, check it against the one
  * zod schema, normalize it into the engine's `Workflow`, validate it at a level, plan it.
  */
+export { checkPools } from './check-pools.js';
 export { createCatalog, type CommandCatalog, type CommandDescription } from './catalog.js';
 export { DIAGNOSTIC_CODES, formatDiagnostic, hasErrors, type Diagnostic, type DiagnosticCode } from './diagnostic.js';
 export { durationMs } from './duration.js';

@@ -35,6 +35,8 @@ export function normalizeWorkflow(input: WorkflowInput, positions?: SourcePositi
   if (input.timeout_seconds !== undefined) workflow.timeoutSeconds = input.timeout_seconds;
   if (input.max_parallel !== undefined) workflow.maxParallel = input.max_parallel;
   if (input.outputs !== undefined) workflow.outputs = { ...input.outputs };
+  if (input.rollback_enabled === true || input.on_failure === 'rollback') workflow.rollbackEnabled = true;
+  if (input.locks !== undefined && input.locks.length > 0) workflow.locks = unique(input.locks);
   if (input.phases !== undefined) applyPhases(workflow, input.phases);
   if (input.approval_required !== undefined) applyRunApproval(workflow, input.approval_required);
   return workflow;
@@ -108,7 +110,18 @@ function step(input: StepInput): StepSpec {
   if (input.timeout_seconds !== undefined) spec.timeoutSeconds = input.timeout_seconds;
   if (input.outputs !== undefined) spec.outputs = { ...input.outputs };
   if (input.phase !== undefined) spec.phase = input.phase;
+  if (input.locks !== undefined && input.locks.length > 0) spec.locks = unique(input.locks);
+  if (input.pool !== undefined) spec.pool = input.pool;
+  if (input.checkpoint === true) spec.checkpoint = true;
+  if (input.rollback !== undefined) {
+    spec.rollback = { command: input.rollback.command, parameters: { ...(input.rollback.parameters ?? {}) }, retry: retry(input.rollback.retry) };
+    if (input.rollback.timeout_seconds !== undefined) spec.rollback.timeoutSeconds = input.rollback.timeout_seconds;
+  }
   return spec;
+}
+
+function unique(names: readonly string[]): string[] {
+  return [...new Set(names)];
 }
 
 /** `${{ x }}` -> `x`; a malformed one is kept as written (validation reports it). */

@@ -13,13 +13,18 @@ export const ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/;
 export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 export const DURATION_PATTERN = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/;
 
+/** A lock: `port:8113`, `host:db-1`, `db` (docs/locks.md). */
+export const LOCK_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:/@-]{0,199}$/;
+/** A pool's name, as configuration allows it (config/schema.ts CONFIG_NAME_PATTERN). */
+export const POOL_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+
 export const PARAMETER_TYPES = ['string', 'number', 'integer', 'boolean', 'array', 'object'] as const;
 export const TRIGGER_RULES = ['all_success', 'none_failed', 'all_done'] as const;
 export const BACKOFFS = ['fixed', 'exponential'] as const;
 
 /** Keys later issues give meaning to: accepted and kept in `extras` without a warning. */
-export const LATER_WORKFLOW_KEYS = ['triggers', 'rollback_enabled', 'concurrency', 'locks', 'on_failure', 'estimated_duration'] as const;
-export const LATER_STEP_KEYS = ['rollback', 'locks', 'runs_on', 'checkpoint'] as const;
+export const LATER_WORKFLOW_KEYS = ['triggers', 'concurrency', 'estimated_duration'] as const;
+export const LATER_STEP_KEYS = ['runs_on'] as const;
 
 function build() {
   const later = (what: string) => z.unknown().optional().describe(`${what} (reserved: kept as metadata until a later release gives it meaning)`);
@@ -31,6 +36,15 @@ function build() {
   const seconds = z.number({ error: (issue) => (issue.code === 'invalid_type' ? 'expected a number of seconds' : undefined) }).positive();
   const templateMap = (what: string) =>
     z.record(z.string().regex(NAME_PATTERN, { error: 'names are letters, digits, _ and -, starting with a letter or _' }), z.string({ error: 'expected a string (usually a ${{ }} template)' })).describe(what);
+  const lockName = z
+    .string({ error: 'expected a lock name such as port:8113' })
+    .regex(LOCK_PATTERN, { error: 'a lock is a fixed name of letters, digits and _ . : / @ - (at most 200, no templates), such as port:8113 or host:db-1' })
+    // One message per bad name: these run only on names of the right shape.
+    .refine((name) => !LOCK_PATTERN.test(name) || !name.startsWith('pool:'), { error: 'names starting with pool: belong to pools: take a slot with `pool: NAME` on the step' })
+    .refine((name) => !LOCK_PATTERN.test(name) || !name.startsWith('port:') || (/^[1-9]\d{0,4}$/.test(name.slice(5)) && Number(name.slice(5)) <= 65535), {
+      error: (issue) => `a port lock is port:N with N a TCP port from 1 to 65535, found '${String(issue.input)}'`,
+    });
+  const locks = (what: string) => z.array(lockName, { error: 'expected a list of lock names such as [port:8113, host:db-1]' }).describe(what);
   const stringOrList = (error: string) => z.union([z.string(), z.array(z.string())], { error });
 
   const parameterSpec = z
@@ -79,11 +93,20 @@ function build() {
       continue_on_error: z.boolean().optional().describe("Let the run go on when this step fails (dependents still see it as failed)."),
       trigger_rule: z.enum(TRIGGER_RULES).optional().describe('When the step may start: all_success (default), none_failed (skipped dependencies are fine), all_done (whatever happened).'),
       outputs: templateMap('Extra outputs: name -> template over `result` (the action outputs) and the run data.').optional(),
-      rollback: later('A compensating step run on rollback'),
-      locks: later('Named resources held while the step runs, e.g. port:8113'),
+      rollback: z
+        .strictObject({
+          command: z.string().min(1).describe('The command that undoes the step (any action: shell, http, notify, ...).'),
+          parameters: z.record(z.string(), z.unknown()).optional().describe("Its parameters; templates may read the step's outputs."),
+          timeout_seconds: seconds.optional().describe('Fail the compensation when it takes longer.'),
+          retry: retry.optional(),
+        })
+        .optional()
+        .describe('What undoes this step when the run rolls back.'),
+      locks: locks('Named resources held while the step runs, e.g. [port:8113, host:db-1]: one holder at a time across all runs. A port:N lock also checks that nothing listens on the port.').optional(),
+      pool: z.string().regex(POOL_PATTERN, { error: 'a pool name is letters, digits, _ . and -, starting with a letter or _' }).optional().describe('A configured pool (cairn.yaml `pools:`) the step takes one slot of while it runs.'),
       runs_on: later('Worker labels the step needs'),
       phase: z.string().regex(ID_PATTERN, { error: 'a phase name is letters, digits, _ and -' }).optional().describe('The phase this step belongs to (one of the workflow\'s `phases`).'),
-      checkpoint: later('Marks a rollback checkpoint'),
+      checkpoint: z.boolean().optional().describe('A point `cairn rollback --strategy checkpoint` goes back to: this step and those before it are kept.'),
     })
     .describe('One step of the workflow.');
 
@@ -128,10 +151,10 @@ function build() {
         .union([z.boolean(), approvalOptions], { error: 'expected true/false or {required, approvers, self_approval}' })
         .optional()
         .describe('Wait for an approval (a step named `approve`) before the first step runs.'),
-      rollback_enabled: later('Compensate completed steps when the run fails'),
+      rollback_enabled: z.boolean().optional().describe('When the run fails, compensate its completed steps (their `rollback`), most recent first.'),
       concurrency: later('Limits on concurrent runs'),
-      locks: later('Named resources the run holds'),
-      on_failure: later('What to do when the run fails'),
+      locks: locks('Named resources every step of the run holds while it runs (shared by the steps of one run, exclusive across runs).').optional(),
+      on_failure: z.enum(['fail', 'rollback']).optional().describe('What happens when the run fails: fail (default) or rollback (same as rollback_enabled: true).'),
       estimated_duration: later('Expected duration, for planning'),
     })
     .describe('A Cairn workflow definition.');

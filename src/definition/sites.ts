@@ -5,7 +5,7 @@ import { valueAt } from './issues.js';
 
 /** Where an expression sits in a definition, and what it may read there. */
 export interface ExpressionSite {
-  kind: 'if' | 'for_each' | 'parameter' | 'output' | 'workflow_output';
+  kind: 'if' | 'for_each' | 'parameter' | 'output' | 'workflow_output' | 'rollback';
   /** Index of the step it belongs to (none for workflow outputs). */
   step?: number;
   /** Path of the string holding it, as written in the file. */
@@ -27,6 +27,7 @@ export function expressionSites(workflow: Workflow, data: Record<string, unknown
     else if (Array.isArray(step.forEach)) sites.push(...templates('for_each', i, [...base, 'for_each'], step.forEach));
     sites.push(...templates('parameter', i, [...base, 'parameters'], step.parameters));
     if (step.outputs) sites.push(...templates('output', i, [...base, 'outputs'], step.outputs));
+    if (step.rollback) sites.push(...templates('rollback', i, [...base, 'rollback', 'parameters'], step.rollback.parameters));
   });
   if (workflow.outputs) sites.push(...templates('workflow_output', undefined, ['outputs'], workflow.outputs));
   return sites;

@@ -58,6 +58,7 @@ async function validate(parsed: ParsedDefinition, workflow: Workflow, level: Val
     if (catalog) found.push(...checkCommands(workflow, catalog, parsed.data));
     add(checkTimeouts(workflow));
   }
+  if (rank >= 1 && catalog) add(checkRollbacks(workflow, catalog));
   if (rank >= 2) add(checkStrict(workflow, catalog));
   if (rank >= 3 && !hasErrors(found.map((f) => f.diagnostic))) {
     for (const site of sites) {
@@ -113,7 +114,7 @@ function checkTimeouts(workflow: Workflow): Diagnostic[] {
 
 function checkStrict(workflow: Workflow, catalog: CommandCatalog | undefined): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const rollbackEnabled = isTruthy(workflow.extras.rollback_enabled);
+  const rollbackEnabled = workflow.rollbackEnabled === true;
   workflow.steps.forEach((step, i) => {
     if (step.timeoutSeconds === undefined && workflow.timeoutSeconds === undefined) {
       out.push({
@@ -124,7 +125,7 @@ function checkStrict(workflow: Workflow, catalog: CommandCatalog | undefined): D
         fix: 'add timeout_seconds to the step or to the workflow',
       });
     }
-    if (rollbackEnabled && catalog?.mutates(step.command) && step.extras.rollback === undefined) {
+    if (rollbackEnabled && catalog?.mutates(step.command) && step.rollback === undefined) {
       out.push({
         severity: 'warning',
         code: 'DEF_NO_ROLLBACK',
@@ -132,6 +133,21 @@ function checkStrict(workflow: Workflow, catalog: CommandCatalog | undefined): D
         path: ['steps', i],
         fix: 'add a `rollback:` step that undoes it',
       });
+    }
+  });
+  return out;
+}
+
+/** A rollback runs an action: its command must exist and not wait for people or signals. */
+function checkRollbacks(workflow: Workflow, catalog: CommandCatalog): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  workflow.steps.forEach((step, i) => {
+    const command = step.rollback?.command;
+    if (command === undefined) return;
+    if (!catalog.has(command)) {
+      out.push({ severity: 'error', code: 'DEF_UNKNOWN_COMMAND', message: `the rollback of step '${step.id}' uses unknown command '${command}'`, path: ['steps', i, 'rollback', 'command'], fix: `use one of: ${catalog.names().join(', ')}` });
+    } else if (command === 'task' || command === 'approval' || command === 'wait') {
+      out.push({ severity: 'error', code: 'DEF_TYPE', message: `the rollback of step '${step.id}' must run an action; '${command}' waits for people or time, which a rollback cannot yet do`, path: ['steps', i, 'rollback', 'command'], fix: 'use a shell, http or notify step that undoes it (notify can ask a person)' });
     }
   });
   return out;

@@ -1,8 +1,9 @@
 import { retryDelayMs } from './backoff.js';
 import { enqueue, evolve, isHumanCommand, step, update } from './evolve.js';
 import { approvalProblem, taskRequest } from './task.js';
+import { compensationOrder, rollbackProblem } from './rollback.js';
 import { blockerOf, isTerminalRun, isTerminalStep, type RunState, type StepState } from './state.js';
-import type { Effect, Input, RunEvent, RunEventMap, RunEventType, RunStatus, StepError } from './types.js';
+import type { Effect, Input, RollbackStrategy, RunEvent, RunEventMap, RunEventType, RunStatus, StepError } from './types.js';
 
 /** What the engine needs from the world, injected so tests control time and chance. */
 export interface Env {
@@ -23,7 +24,9 @@ export interface Decision {
  */
 export function decide(state: RunState, input: Input, env: Env): Decision {
   const d = new Decider(state, env);
-  if (!isTerminalRun(state.run)) {
+  // A finished run takes one input still: a rollback that undoes what it did.
+  const reopens = input.type === 'rollback' && rollbackProblem(state, input.strategy, input.to) === undefined;
+  if (!isTerminalRun(state.run) || reopens) {
     d.handle(input);
     d.settle();
   }
@@ -71,6 +74,11 @@ class Decider {
       }
       case 'interrupted': {
         const st = state.steps.get(input.step);
+        if (st?.compensation?.status === 'running' && st.compensation.attempts === input.attempt) {
+          // Its process died with the last owner: run it again, same idempotency key.
+          this.startCompensation(st, input.attempt + 1);
+          return;
+        }
         if (st && st.status === 'running' && st.items === undefined && st.attempts === input.attempt) {
           this.emit('StepInterrupted', { step: st.key, attempt: input.attempt, reason: input.reason });
         }
@@ -88,6 +96,19 @@ class Decider {
         return this.onApprove(input);
       case 'signal':
         return this.onSignal(input.name, input.data, input.by);
+      case 'rollback':
+        if (rollbackProblem(state, input.strategy, input.to) === undefined) this.beginRollback(input.strategy, input);
+        return;
+      case 'compensated': {
+        const st = state.steps.get(input.step);
+        if (st?.compensation?.status === 'running' && st.compensation.attempts === input.attempt) {
+          this.emit('StepCompensated', { step: st.key, attempt: input.attempt, outputs: input.outputs });
+          this.compensateNext();
+        }
+        return;
+      }
+      case 'compensation_failed':
+        return this.onCompensationFailed(input);
       case 'pause':
         if (!state.run.paused) this.emit('RunPaused', input.by ? { by: input.by } : {});
         return;
@@ -103,6 +124,11 @@ class Decider {
   settle(): void {
     const { state } = this;
     if (state.cancelling || isTerminalRun(state.run)) return;
+    if (state.rollback) {
+      // Nothing new starts; once nothing runs, compensation begins.
+      if (state.rollback.order === undefined) this.startCompensating();
+      return;
+    }
     for (;;) {
       if (state.resolvable.length > 0) {
         const id = state.resolvable.shift() as string;
@@ -291,6 +317,75 @@ class Decider {
     for (const st of waiting) this.emit('StepSucceeded', { step: st.key, attempt: st.attempts, outputs: signalOutputs(name, data, by) });
   }
 
+  private beginRollback(strategy: RollbackStrategy, opts: { to?: string; by?: string; reason?: string }): void {
+    const wasRunning = !isTerminalRun(this.state.run);
+    const data: RunEventMap['RollbackRequested'] = { strategy };
+    if (opts.by !== undefined) data.by = opts.by;
+    if (opts.reason !== undefined) data.reason = opts.reason;
+    if (opts.to !== undefined) data.to = opts.to;
+    this.emit('RollbackRequested', data);
+    if (!wasRunning) return;
+    // immediate and checkpoint stop running steps now; graceful lets them finish.
+    for (const st of this.state.steps.values()) {
+      if (isTerminalStep(st) || st.items !== undefined) continue;
+      if (st.status === 'running') {
+        if (strategy === 'graceful') continue;
+        this.effects.push({ type: 'abort', step: st.key, attempt: st.attempts, reason: 'rollback' });
+      }
+      this.emit('StepCancelled', { step: st.key, attempt: st.attempts, reason: `rollback (${strategy})` });
+    }
+  }
+
+  /** Once nothing runs any more, fix the order and compensate the first step. */
+  private startCompensating(): void {
+    const { state } = this;
+    const rollback = state.rollback;
+    if (!rollback || rollback.order !== undefined) return;
+    if (state.active > 0) return;
+    for (const st of state.steps.values()) {
+      if (!isTerminalStep(st) && st.items === undefined) this.emit('StepCancelled', { step: st.key, attempt: st.attempts, reason: 'rollback' });
+    }
+    this.emit('RollbackStarted', { order: compensationOrder(state, rollback.strategy, rollback.to) });
+    this.compensateNext();
+  }
+
+  private compensateNext(): void {
+    const rollback = this.state.rollback;
+    const order = rollback?.order;
+    if (!rollback || !order) return;
+    if (rollback.next >= order.length) {
+      const why = rollback.reason ? `rolled back after: ${rollback.reason}` : 'rolled back';
+      this.emit('RunFinished', { status: 'rolled_back', error: { code: 'ROLLED_BACK', message: `${why} (${order.length} step${order.length === 1 ? '' : 's'} compensated)` } });
+      return;
+    }
+    const st = step(this.state, order[rollback.next] as string);
+    if (st.compensation?.status === 'running') return;
+    this.startCompensation(st, (st.compensation?.attempts ?? 0) + 1);
+  }
+
+  private startCompensation(st: StepState, attempt: number): void {
+    const idempotencyKey = `${this.state.run.id}:${st.key}:rollback`;
+    this.emit('CompensationStarted', { step: st.key, attempt, idempotencyKey });
+    this.effects.push({ type: 'compensate', step: st.key, stepId: st.stepId, attempt, idempotencyKey });
+  }
+
+  private onCompensationFailed(input: Extract<Input, { type: 'compensation_failed' }>): void {
+    const st = this.state.steps.get(input.step);
+    if (!st || st.compensation?.status !== 'running' || st.compensation.attempts !== input.attempt) return;
+    const policy = this.state.graph.byId.get(st.stepId)?.rollback?.retry;
+    const willRetry = input.retryable !== false && policy !== undefined && input.attempt < policy.maxAttempts;
+    this.emit('CompensationFailed', { step: st.key, attempt: input.attempt, error: input.error, willRetry });
+    if (willRetry) {
+      this.startCompensation(st, input.attempt + 1);
+      return;
+    }
+    const order = this.state.rollback?.order ?? [];
+    const done = order.slice(0, this.state.rollback?.next ?? 0);
+    const left = order.slice((this.state.rollback?.next ?? 0) + 1);
+    const message = `compensating '${st.key}' failed: ${input.error.message}; compensated: ${done.join(', ') || 'none'}; not compensated: ${left.join(', ') || 'none'}`;
+    this.emit('RunFinished', { status: 'rollback_failed', error: { code: 'ROLLBACK_FAILED', message, details: { step: st.key, compensated: done, remaining: left } } });
+  }
+
   /** A waiting task, approval or signal reached its deadline. */
   private onWaitingTimeout(st: StepState): void {
     const task = st.task;
@@ -346,6 +441,7 @@ class Decider {
   /** Cancel every unfinished step; abort the ones that are running. */
   private stopAll(reason: string): void {
     for (const st of this.state.steps.values()) {
+      if (st.compensation?.status === 'running') this.effects.push({ type: 'abort', step: `${st.key}#rollback`, attempt: st.compensation.attempts, reason });
       if (isTerminalStep(st)) continue;
       if (st.status === 'running' && st.items === undefined) this.effects.push({ type: 'abort', step: st.key, attempt: st.attempts, reason });
       this.emit('StepCancelled', { step: st.key, attempt: st.attempts, reason });
@@ -361,6 +457,11 @@ class Decider {
       (failedStep
         ? { code: 'STEP_FAILED', message: `step '${failedStep.key}' failed: ${failedStep.error?.message ?? failedStep.reason ?? failedStep.status}` }
         : undefined);
+    if (status === 'failed' && this.state.graph.workflow.rollbackEnabled && !this.state.rollback) {
+      this.beginRollback('immediate', { reason: finalError?.message ?? 'the run failed' });
+      this.startCompensating();
+      return;
+    }
     const data: RunEventMap['RunFinished'] = { status };
     if (outputs !== undefined) data.outputs = outputs;
     if (finalError !== undefined) data.error = finalError;

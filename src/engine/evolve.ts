@@ -115,6 +115,39 @@ export function evolve(state: RunState, event: RunEvent): void {
       if (!waiting) state.signals.push({ seq: event.seq, name: event.data.name, data: event.data.data, ...(event.data.by ? { by: event.data.by } : {}) });
       return;
     }
+    case 'RollbackRequested': {
+      const d = event.data;
+      state.rollback = { strategy: d.strategy, next: 0, ...(d.reason !== undefined ? { reason: d.reason } : {}), ...(d.to !== undefined ? { to: d.to } : {}) };
+      // A finished run opens again to be rolled back.
+      state.run.status = 'rolling_back';
+      delete state.run.finishedAt;
+      state.finalizing = true; // no normal finish any more: the rollback decides the end
+      delete state.runDeadline; // compensating is not bound by the run's own timeout
+      state.dirtyRun = true;
+      return;
+    }
+    case 'RollbackStarted':
+      if (state.rollback) state.rollback.order = event.data.order;
+      return;
+    case 'CompensationStarted': {
+      const st = step(state, event.data.step);
+      st.compensation = { status: 'running', attempts: event.data.attempt };
+      state.dirtySteps.add(st.key);
+      return;
+    }
+    case 'StepCompensated': {
+      const st = step(state, event.data.step);
+      st.compensation = { status: 'succeeded', attempts: event.data.attempt };
+      if (state.rollback) state.rollback.next++;
+      state.dirtySteps.add(st.key);
+      return;
+    }
+    case 'CompensationFailed': {
+      const st = step(state, event.data.step);
+      st.compensation = { status: event.data.willRetry ? 'running' : 'failed', attempts: event.data.attempt, error: event.data.error };
+      state.dirtySteps.add(st.key);
+      return;
+    }
     case 'RunPaused':
       state.run.paused = true;
       state.dirtyRun = true;

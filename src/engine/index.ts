@@ -8,3 +8,4 @@ export { retryDelayMs } from './backoff.js';
 export { approvalProblem, taskRequest } from './task.js';
 export { isHumanCommand } from './evolve.js';
 export { replay } from './replay.js';
+export { compensationOrder, rollbackPlan, rollbackProblem, type Compensation } from './rollback.js';

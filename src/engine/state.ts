@@ -1,5 +1,5 @@
 import { buildGraph, prerequisites, type Graph } from './graph.js';
-import type { Run, RunEventOf, StepRun, StepSpec, TaskRequest, Workflow } from './types.js';
+import { TERMINAL_RUN_STATUSES, type Run, type RunEventOf, type RollbackStrategy, type StepError, type StepRun, type StepSpec, type TaskRequest, type Workflow } from './types.js';
 
 /** A StepRun plus the bookkeeping the engine needs; only the StepRun part is projected. */
 export interface StepState extends StepRun {
@@ -28,6 +28,17 @@ export interface StepState extends StepRun {
   approvedBy?: string[];
   /** A `wait` step waiting for this signal. */
   signal?: string;
+  /** Its compensation, once a rollback reaches it. */
+  compensation?: { status: 'running' | 'succeeded' | 'failed'; attempts: number; error?: StepError };
+}
+
+/** A rollback in progress: draining (graceful), then compensating `order` one by one. */
+export interface RollbackState {
+  strategy: RollbackStrategy;
+  reason?: string;
+  to?: string;
+  order?: string[];
+  next: number;
 }
 
 /** A signal that arrived before any step waited for it, kept until one does. */
@@ -69,6 +80,7 @@ export interface RunState {
   cancelling: boolean;
   finalizing: boolean;
   signals: PendingSignal[];
+  rollback?: RollbackState;
   /** What changed since the last projection was taken. */
   dirtySteps: Set<string>;
   dirtyRun: boolean;
@@ -113,7 +125,7 @@ export function isTerminalStep(st: StepRun): boolean {
 }
 
 export function isTerminalRun(run: Run): boolean {
-  return run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled' || run.status === 'rolled_back';
+  return TERMINAL_RUN_STATUSES.includes(run.status);
 }
 
 /** A step counts as "done well" for its dependents: succeeded, or failed but continued. */

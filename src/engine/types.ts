@@ -60,6 +60,14 @@ export interface StepSpec {
   phase?: string;
   /** The configured command name the step was written with (`hv-delegate`), when `command` is its built-in. */
   named?: string;
+  /** Named resources held while the action runs (`port:8113`, `host:db-1`); see docs/locks.md. */
+  locks?: string[];
+  /** A configured pool the action takes one slot of while it runs. */
+  pool?: string;
+  /** Undoes what the step did, when the run rolls back. */
+  rollback?: CompensationSpec;
+  /** A point a `checkpoint` rollback goes back to: it and the steps before it are kept. */
+  checkpoint?: boolean;
   /**
    * Steps that must be finished and must not have failed before this one starts, whatever
    * its trigger rule; a skipped one is fine. Phases add these edges: a phase starts when the
@@ -85,6 +93,10 @@ export interface Workflow {
   outputs?: Record<string, string>;
   /** Ordered phase names; each step names its phase. */
   phases?: string[];
+  /** Locks every step of the run holds while it runs, shared within the run (docs/locks.md). */
+  locks?: string[];
+  /** Roll back (compensate completed steps) when the run fails. */
+  rollbackEnabled?: boolean;
   extras: Record<string, unknown>;
 }
 
@@ -96,9 +108,20 @@ export type RunStatus =
   | 'failed'
   | 'cancelled'
   | 'rolling_back'
-  | 'rolled_back';
+  | 'rolled_back'
+  | 'rollback_failed';
 
-export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled', 'rolled_back'];
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled', 'rolled_back', 'rollback_failed'];
+
+export type RollbackStrategy = 'immediate' | 'graceful' | 'checkpoint';
+
+/** What undoes a step: any action command with its parameters (templates allowed). */
+export interface CompensationSpec {
+  command: string;
+  parameters: Record<string, unknown>;
+  timeoutSeconds?: number;
+  retry: RetryPolicy;
+}
 
 export type StepStatus =
   | 'pending' // dependencies not done yet
@@ -195,6 +218,13 @@ export interface RunEventMap {
   SignalReceived: { name: string; data?: unknown; by?: string };
   RunPaused: { by?: string };
   RunUnpaused: { by?: string };
+  /** Rollback asked for: `graceful` lets running steps finish before compensating. */
+  RollbackRequested: { strategy: RollbackStrategy; by?: string; reason?: string; to?: string };
+  /** Compensation begins, in this order (most recently completed first). */
+  RollbackStarted: { order: string[] };
+  CompensationStarted: { step: string; attempt: number; idempotencyKey: string };
+  StepCompensated: { step: string; attempt: number; outputs: Record<string, unknown> };
+  CompensationFailed: { step: string; attempt: number; error: StepError; willRetry: boolean };
   RunTimedOut: { timeoutSeconds: number };
   RunFinished: { status: RunStatus; outputs?: Record<string, unknown>; error?: StepError };
 }
@@ -244,6 +274,8 @@ export type Effect =
   | { type: 'prepare'; step: string; stepId: string }
   /** Stop a running attempt (kill its process tree). */
   | { type: 'abort'; step: string; attempt: number; reason: string }
+  /** Run a step's compensation (its `rollback`); parameters may still hold templates. */
+  | { type: 'compensate'; step: string; stepId: string; attempt: number; idempotencyKey: string }
   /** Evaluate the workflow's `outputs` templates, then answer with a Finalized input. */
   | { type: 'finalize' };
 
@@ -259,6 +291,9 @@ export type Input =
   | { type: 'complete'; step: string; by: string; output: Record<string, unknown> }
   | { type: 'approve'; step: string; by: string; approve: boolean; comment?: string }
   | { type: 'signal'; name: string; data?: unknown; by?: string }
+  | { type: 'rollback'; strategy: RollbackStrategy; to?: string; by?: string; reason?: string }
+  | { type: 'compensated'; step: string; attempt: number; outputs: Record<string, unknown> }
+  | { type: 'compensation_failed'; step: string; attempt: number; error: StepError; retryable?: boolean }
   | { type: 'pause'; by?: string }
   | { type: 'unpause'; by?: string }
   | { type: 'tick' };

@@ -1,6 +1,7 @@
 import { ActionFailure, type Action, type Memory, type NotifyChannel } from '../actions/action.js';
 import type { Effect, Input } from '../engine/types.js';
 import type { LogLine } from '../store/store.js';
+import type { LockQueue } from './locks.js';
 import { stepOutputs } from './outputs.js';
 import { expressionContext } from './prepare.js';
 import type { RunSlot } from './run-slot.js';
@@ -15,6 +16,8 @@ export interface ExecuteDeps {
   started(step: string, attempt: number, pgid: number): void;
   /** The attempt is over; its process record can go. */
   ended(step: string, attempt: number): void;
+  /** Locks and pool slots (docs/locks.md); without it, `locks` and `pool` are not enforced. */
+  locks?: LockQueue;
 }
 
 /** Carry out an `execute` effect: run the step's action and report how it went. */
@@ -58,8 +61,17 @@ export function executeStep(slot: RunSlot, effect: Extract<Effect, { type: 'exec
     },
   };
   let spawned = false;
-  return action
-    .run(ctx)
+  // The action runs only while the step holds its locks; the wait counts as running.
+  const act = async () => {
+    const claims = deps.locks?.claimsFor(slot.workflow, spec) ?? [];
+    const release = deps.locks && claims.length > 0 ? await deps.locks.hold({ runId, step, attempt, signal: running.controller.signal, log: (line) => ctx.log('system', line) }, claims) : undefined;
+    try {
+      return await action.run(ctx);
+    } finally {
+      await release?.();
+    }
+  };
+  return act()
     .then(async (result) => {
       if (running.silenced) return;
       const outputs = spec.outputs ? await stepOutputs(slot.state, spec.outputs, result.outputs) : result.outputs;

@@ -6,8 +6,10 @@ import { initialState, isTerminalRun, runCreatedEvent } from '../engine/state.js
 import type { Effect, Input, Run, RunEvent, Workflow } from '../engine/types.js';
 import type { Action, Memory, NotifyChannel } from '../actions/action.js';
 import type { Claim, CommitBatch, Owner, Store } from '../store/store.js';
-import { executeStep } from './execute.js';
+import { compensateStep } from './compensate.js';
+import { executeStep, type ExecuteDeps } from './execute.js';
 import { LiveFeed } from './live.js';
+import { LockQueue } from './locks.js';
 import { LogBuffer } from './log-buffer.js';
 import { stopOrphans } from './orphans.js';
 import { currentOwner, isOwnerDead, processStartTime } from './owner.js';
@@ -30,6 +32,8 @@ export interface RuntimeOptions {
   onError?(err: unknown): void;
   /** Notification channels by name, from configuration (`notify`). */
   channel?(name: string): NotifyChannel | undefined;
+  /** Pools by name, from configuration (`pool:` on a step takes one slot). */
+  pools?: Readonly<Record<string, { slots: number }>>;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -59,6 +63,8 @@ export class Runtime {
   /** Actions still running, so stopping can wait until their processes are gone. */
   private readonly inflight = new Set<Promise<void>>();
   private stopping = false;
+  /** Locks and pool slots held by this process's step attempts (docs/locks.md). */
+  private readonly locks: LockQueue;
 
   constructor(private readonly options: RuntimeOptions) {
     this.store = options.store;
@@ -68,6 +74,7 @@ export class Runtime {
     this.owner = currentOwner(this.clock());
     this.logs = new LogBuffer(this.store, this.onError);
     this.memory = { add: (note) => this.store.addNote(note), search: (query, opts) => this.store.searchNotes(query, opts) };
+    this.locks = new LockQueue({ store: this.store, ownerId: this.owner.id, leaseMs: this.leaseMs, pools: options.pools ?? {}, onError: this.onError });
   }
 
   async start(): Promise<void> {
@@ -186,6 +193,9 @@ export class Runtime {
       if (st.status === 'running' && st.items === undefined) {
         this.submit(claim.runId, { type: 'interrupted', step: st.key, attempt: st.attempts, reason: 'the process running it stopped' });
       }
+      if (st.compensation?.status === 'running') {
+        this.submit(claim.runId, { type: 'interrupted', step: st.key, attempt: st.compensation.attempts, reason: 'the process compensating it stopped' });
+      }
     }
     this.submit(claim.runId, { type: 'start' });
     this.submit(claim.runId, { type: 'tick' });
@@ -265,21 +275,8 @@ export class Runtime {
     const runId = slot.state.run.id;
     switch (effect.type) {
       case 'execute': {
-        const running = executeStep(slot, effect, {
-          actions: this.options.actions,
-          memory: this.memory,
-          ...(this.options.channel ? { channel: this.options.channel } : {}),
-          log: (line) => this.log(line),
-          report: (input) => this.submit(runId, input),
-          started: (step, attempt, pgid) => this.recordProcess(runId, step, attempt, pgid),
-          ended: (step, attempt) => {
-            this.store.removeProcess(runId, step, attempt).catch(this.onError);
-          },
-        });
-        if (running) {
-          this.inflight.add(running);
-          void running.finally(() => this.inflight.delete(running));
-        }
+        const running = executeStep(slot, effect, { ...this.actionDeps(runId), locks: this.locks });
+        if (running) this.track(running);
         return;
       }
       case 'prepare': {
@@ -293,10 +290,35 @@ export class Runtime {
         if (running && running.attempt === effect.attempt) running.controller.abort(new Error(effect.reason));
         return;
       }
+      case 'compensate':
+        // Compensations take no locks: undoing must not wait behind what it undoes.
+        this.track(compensateStep(slot, effect, this.actionDeps(runId)));
+        return;
       case 'finalize':
         finalizeOutputs(slot.state).then((input) => this.submit(runId, input), this.onError);
         return;
     }
+  }
+
+  /** Remember a running action, so stopping can wait for it. */
+  private track(running: Promise<void>): void {
+    this.inflight.add(running);
+    void running.finally(() => this.inflight.delete(running));
+  }
+
+  /** What an action needs from the runtime, for one run. */
+  private actionDeps(runId: string): ExecuteDeps {
+    return {
+      actions: this.options.actions,
+      memory: this.memory,
+      ...(this.options.channel ? { channel: this.options.channel } : {}),
+      log: (line) => this.log(line),
+      report: (input) => this.submit(runId, input),
+      started: (step, attempt, pgid) => this.recordProcess(runId, step, attempt, pgid),
+      ended: (step, attempt) => {
+        this.store.removeProcess(runId, step, attempt).catch(this.onError);
+      },
+    };
   }
 
   private recordProcess(runId: string, step: string, attempt: number, pid: number): void {
@@ -330,6 +352,8 @@ export class Runtime {
     const runId = slot.state.run.id;
     this.quiesce(slot, 'run finished');
     void this.logs.flush();
+    // A finished run holds no lease: a later rollback must be free to claim it.
+    this.store.releaseRun(runId, this.owner.id).catch(this.onError);
     this.forget(runId, { ...slot.state.run });
   }
 
@@ -403,6 +427,12 @@ function requestInput(type: string, data: Record<string, unknown>, by: string | 
       return { type: 'signal', name: String(data.name), ...(data.data !== undefined ? { data: data.data } : {}), ...(by ? { by } : {}) };
     case 'pause':
       return { type: 'pause', ...(by ? { by } : {}) };
+    case 'rollback': {
+      const strategy = data.strategy === 'graceful' || data.strategy === 'checkpoint' ? data.strategy : 'immediate';
+      const to = text(data.to);
+      const reason = text(data.reason);
+      return { type: 'rollback', strategy, ...(to ? { to } : {}), ...(by ? { by } : {}), ...(reason ? { reason } : {}) };
+    }
     case 'unpause':
       return { type: 'unpause', ...(by ? { by } : {}) };
     default:

@@ -33,7 +33,7 @@ export interface Store {
 
   // Ownership: a process claims runs with a lease; a claim carries a fencing token.
   registerOwner(owner: Owner): Promise<void>;
-  /** Extend the owner's heartbeat and the leases of every run it holds. */
+  /** Extend the owner's heartbeat and the leases of every run (and lock) it holds. */
   heartbeat(ownerId: string, leaseMs: number): Promise<void>;
   listOwners(): Promise<Owner[]>;
   removeOwner(ownerId: string): Promise<void>;
@@ -66,6 +66,72 @@ export interface Store {
   readLogs(runId: string, opts?: { step?: string; afterId?: number; limit?: number }): Promise<LogLine[]>;
 
   close(): Promise<void>;
+
+  // Locks (docs/locks.md): named resources such as `port:8113`, and pools of slots, held by
+  // step attempts across every process sharing the store. Waiters queue in FIFO order.
+  /**
+   * Take every claim of the request at once, or none: then the request joins the queue (or
+   * keeps its place in it) and the answer says who is in the way. Void holds (owner not
+   * registered or in `deadOwners`, or lease lapsed) and void waiters (owner gone, or
+   * silent for `leaseMs`) are dropped first. Holds last `leaseMs`; `heartbeat` extends them.
+   */
+  acquireLocks(req: LockRequest): Promise<LockOutcome>;
+  /** Drop an attempt's holds and its place in the queue (both, either, or neither). */
+  releaseLocks(holder: LockHolderKey): Promise<void>;
+  /** Every hold (oldest first) and every waiter (in queue order). */
+  listLocks(): Promise<LockTable>;
+}
+
+/** The step attempt that holds or waits for locks. */
+export interface LockHolderKey {
+  runId: string;
+  step: string;
+  attempt: number;
+}
+
+export interface LockClaim {
+  /** `port:8113`, `host:db-1`, `db`; a pool is `pool:<name>`. */
+  name: string;
+  /** How many may hold it at once: 1 for a lock, the slots of a pool. */
+  capacity: number;
+  /** Shared by every step of one run (workflow-level locks): re-entrant within the run. */
+  perRun: boolean;
+}
+
+export interface LockRequest extends LockHolderKey {
+  ownerId: string;
+  claims: LockClaim[];
+  /** Owners known to be gone (their process died): their holds and waits are void. */
+  deadOwners?: string[];
+  /** The requester's lease: how long its holds last without a heartbeat. */
+  leaseMs: number;
+}
+
+export interface LockHold extends LockHolderKey {
+  lock: string;
+  ownerId: string;
+  perRun: boolean;
+  acquiredAt: number;
+  /** When the hold lapses unless its owner's heartbeat extends it (as a run's lease). */
+  expiresAt: number;
+}
+
+export interface LockWaiter extends LockHolderKey {
+  /** Place in the queue: lower goes first. */
+  seq: number;
+  locks: string[];
+  ownerId: string;
+  since: number;
+}
+
+export type LockOutcome =
+  | { acquired: true }
+  /** `holders` hold what the request needs; `ahead` are earlier waiters for any of it. */
+  | { acquired: false; holders: LockHold[]; ahead: LockWaiter[] };
+
+export interface LockTable {
+  holders: LockHold[];
+  waiters: LockWaiter[];
 }
 
 export interface StoredDefinition {
@@ -133,7 +199,7 @@ export interface Lease {
   expiresAt: number;
 }
 
-export type RunRequestType = 'cancel' | 'complete' | 'approve' | 'signal' | 'pause' | 'unpause';
+export type RunRequestType = 'cancel' | 'complete' | 'approve' | 'signal' | 'pause' | 'unpause' | 'rollback';
 
 export interface NewRunRequest {
   runId: string;

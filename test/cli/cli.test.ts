@@ -88,3 +88,39 @@ describe('cairn CLI', () => {
     expect(logs.stdout).toMatch(/host │ \w+/);
   });
 });
+
+describe('phases and gates from the command line', () => {
+  it('a coverage gate below its threshold holds the next phase, and status shows the evidence', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'cairn-gate-'));
+    writeFileSync(join(work, 'coverage-summary.json'), JSON.stringify({ total: { lines: { total: 200, covered: 145, pct: 72.5 }, branches: { total: 10, covered: 9, pct: 90 }, functions: { total: 4, covered: 4, pct: 100 }, statements: { total: 200, covered: 145, pct: 72.5 } } }));
+    writeFileSync(
+      join(work, 'cycle.yaml'),
+      [
+        'name: cycle',
+        'phases: [CONSTRUCT, VALIDATE, RELEASE]',
+        'steps:',
+        '  - { id: build, phase: CONSTRUCT, command: log, parameters: { message: built } }',
+        '  - id: coverage',
+        '    phase: VALIDATE',
+        '    command: gate',
+        '    parameters:',
+        '      checks:',
+        '        - { name: line coverage, coverage: { file: coverage-summary.json, lines: 85 } }',
+        '  - { id: ship, phase: RELEASE, command: log, parameters: { message: shipped } }',
+      ].join('\n'),
+    );
+    const gdb = join(work, 'cairn.db');
+    const run = await cairn(['run', 'cycle.yaml', '--json', '--db', gdb], { cwd: work });
+    expect(run.code).toBe(1);
+    const result = JSON.parse(run.stdout);
+    const byId = Object.fromEntries(result.steps.map((s: { id: string }) => [s.id, s]));
+    expect(byId.coverage.error.code).toBe('GATE_FAILED');
+    expect(byId.coverage.error.message).toMatch(/72\.5%.*85%/);
+    expect(byId.ship.status).toBe('skipped');
+    const status = await cairn(['status', result.run_id, '--db', gdb], { cwd: work });
+    expect(status.stdout).toMatch(/VALIDATE\s+failed/);
+    expect(status.stdout).toMatch(/RELEASE\s+blocked/);
+    expect(status.stdout).toMatch(/gate 'coverage' holds the run/);
+    expect(status.stdout).toMatch(/72\.5%/);
+  });
+});

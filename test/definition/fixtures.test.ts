@@ -52,7 +52,8 @@ describe('the seed fixtures load as they stand', () => {
     expect(wf.name).toBe('Database Maintenance');
     expect(wf.category).toBe('maintenance');
     expect(wf.tags).toEqual(['database', 'maintenance', 'optimization']);
-    expect(wf.extras).toEqual({ estimated_duration: 7200, rollback_enabled: true });
+    expect(wf.extras).toEqual({ estimated_duration: 7200 });
+    expect(wf.rollbackEnabled).toBe(true);
     expect(wf.steps.map((s) => `${s.id}:${s.command}:${s.dependsOn.join('+')}:${s.timeoutSeconds}`)).toEqual([
       'backup_db:hv-delegate:approve:1800',
       'optimize_tables:hv-delegate:backup_db:3600',

@@ -118,8 +118,15 @@ describe('unknown keys', () => {
       ),
     );
     expect(parsed.diagnostics).toEqual([]);
-    expect(Object.keys(parsed.workflow!.extras)).toEqual(['triggers', 'rollback_enabled', 'concurrency', 'locks', 'on_failure', 'estimated_duration']);
-    expect(Object.keys(parsed.workflow!.steps[0]!.extras)).toEqual(['rollback', 'locks', 'runs_on', 'checkpoint']);
+    expect(Object.keys(parsed.workflow!.extras)).toEqual(['triggers', 'concurrency', 'estimated_duration']);
+    expect(Object.keys(parsed.workflow!.steps[0]!.extras)).toEqual(['runs_on']);
+    // Locks are fields now (docs/locks.md).
+    expect(parsed.workflow!.locks).toEqual(['db']);
+    expect(parsed.workflow!.steps[0]!.locks).toEqual(['port:8113']);
+    // on_failure: rollback turns rollback on; a step's rollback and checkpoint are fields now.
+    expect(parsed.workflow!.rollbackEnabled).toBe(true);
+    expect(parsed.workflow!.steps[0]!.rollback).toMatchObject({ command: 'log', parameters: {} });
+    expect(parsed.workflow!.steps[0]!.checkpoint).toBe(true);
     // Phases and approval_required have meaning now: they shape the graph.
     expect(parsed.workflow!.phases).toEqual(['build']);
     expect(parsed.workflow!.steps[0]!.phase).toBe('build');

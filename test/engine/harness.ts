@@ -10,6 +10,7 @@ import {
   type Input,
   type Run,
   type RunEvent,
+  type RollbackStrategy,
   type RunState,
   type StepError,
   type StepRun,
@@ -161,6 +162,31 @@ export class FakeRun {
     return this.send(comment === undefined ? { type: 'approve', step: key, by, approve } : { type: 'approve', step: key, by, approve, comment });
   }
 
+  /** Ask for a rollback, as `cairn rollback RUN --strategy S [--to STEP]` does. */
+  rollback(strategy: RollbackStrategy, opts: { to?: string; by?: string; reason?: string } = {}): Effect[] {
+    return this.send({ type: 'rollback', strategy, ...opts });
+  }
+
+  /** The attempt of the step's compensation now on record (0 when none started). */
+  compensationAttempt(key: string): number {
+    return this.state.steps.get(key)?.compensation?.attempts ?? 0;
+  }
+
+  /** Answer the step's running compensation: it undid the step. */
+  compensated(key: string, outputs: Record<string, unknown> = {}): Effect[] {
+    return this.send({ type: 'compensated', step: key, attempt: this.compensationAttempt(key), outputs });
+  }
+
+  /** Answer the step's running compensation: it failed. */
+  failCompensation(key: string, message = 'undo failed', retryable = true): Effect[] {
+    return this.send({ type: 'compensation_failed', step: key, attempt: this.compensationAttempt(key), error: { code: 'EXIT_CODE', message }, retryable });
+  }
+
+  /** The process running the step's compensation died (what recovery sends after a crash). */
+  interruptCompensation(key: string, reason = 'engine restarted'): Effect[] {
+    return this.send({ type: 'interrupted', step: key, attempt: this.compensationAttempt(key), reason });
+  }
+
   signal(name: string, data?: unknown, by?: string): Effect[] {
     return this.send({ type: 'signal', name, ...(data !== undefined ? { data } : {}), ...(by !== undefined ? { by } : {}) });
   }
@@ -237,7 +263,8 @@ export function expectSequencesContiguous(): void {
 
 /**
  * What recovery must rebuild beyond the projection: open tasks and the approvals so far,
- * kept signals, and the next moment to wake.
+ * kept signals, the next moment to wake, and where a rollback stands (its order, progress,
+ * and each compensation's state).
  */
 export function engineMemory(state: RunState): unknown {
   const tasks = [...state.steps.values()]
@@ -245,7 +272,8 @@ export function engineMemory(state: RunState): unknown {
     .map((st) => ({ key: st.key, task: st.task, approvedBy: st.approvedBy }))
     .sort((a, b) => (a.key < b.key ? -1 : 1));
   const signalWaits = [...state.steps.values()].filter((st) => st.signal !== undefined).map((st) => [st.key, st.signal]);
-  return { tasks, signals: state.signals, signalWaits, wake: nextWakeAt(state), paused: state.run.paused === true, open: state.open };
+  const compensations = [...state.steps.values()].filter((st) => st.compensation !== undefined).map((st) => [st.key, st.compensation]);
+  return { tasks, signals: state.signals, signalWaits, wake: nextWakeAt(state), paused: state.run.paused === true, open: state.open, rollback: state.rollback, compensations };
 }
 
 /** The state rebuilt from the events alone gives the same projection and engine memory as the live one. */

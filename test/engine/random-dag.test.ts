@@ -74,7 +74,8 @@ function simulate(seed: number, shape: Shape): { r: FakeRun; wf: Workflow } {
         const i = outstanding.findIndex((o) => o.type === 'execute' && o.step === e.step && o.attempt === e.attempt);
         if (i >= 0) outstanding.splice(i, 1);
         if (rand() < 0.5) zombies.push(e);
-      } else {
+      } else if (e.type !== 'compensate') {
+        // No step here has a rollback, so no compensation is ever asked for.
         outstanding.push(e);
       }
     }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { describeInboxAndLogCases } from './conformance-inbox.js';
+import { describeLockCases } from './conformance-locks.js';
 import { describeMemoryCases } from './conformance-memory.js';
 import { describeOwnershipCases } from './conformance-ownership.js';
 import { describeProcessCases } from './conformance-processes.js';
@@ -38,5 +39,6 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describeInboxAndLogCases(ctx);
     describeProcessCases(ctx);
     describeMemoryCases(ctx);
+    describeLockCases(ctx);
   });
 }

@@ -6,7 +6,7 @@ import { colorStatus, duration, table, time } from '../format.js';
 import { openFrom } from '../open.js';
 import { runSummaryJson } from '../run-json.js';
 
-const STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'rolling_back', 'rolled_back'];
+const STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'rolling_back', 'rolled_back', 'rollback_failed'];
 
 export default async function runs(opts: { status?: string[]; workflow?: string; limit: string; json?: boolean }, cmd: Command): Promise<number> {
   const limit = Number(opts.limit);

@@ -20,10 +20,11 @@ export function claimRuns(s: Statements, ownerId: string, opts: ClaimOptions, no
   return ids.map((runId) => ({ runId, token: s.claim.get(ownerId, expiresAt, runId) as number }));
 }
 
-/** Extends the leases of every unfinished run the owner still holds. */
+/** Extends the leases of every unfinished run, and every lock, the owner still holds. */
 export function heartbeat(s: Statements, ownerId: string, leaseMs: number, now: number): void {
   s.touchOwner.run(now, ownerId);
   s.extendLeases.run(now + leaseMs, ownerId);
+  s.extendHolds.run(now + leaseMs, ownerId);
 }
 
 export function removeOwner(s: Statements, ownerId: string): void {

@@ -1,5 +1,5 @@
 import type { NewNote, Note, NoteHit, Run, RunEvent, RunStatus, StepError, StepRun, StepStatus } from '../../engine/types.js';
-import type { LogLine, Owner, RunRequest, RunRequestType, StepProcess, StoredDefinition } from '../store.js';
+import type { LockClaim, LockHold, LockWaiter, LogLine, Owner, RunRequest, RunRequestType, StepProcess, StoredDefinition } from '../store.js';
 
 /*
  * Row shapes exist only inside the SQLite store. Each has one converter to the domain type
@@ -261,4 +261,38 @@ export function toNote(r: NoteRow): Note {
 /** The score is -bm25, so higher is better (and a plain listing scores 0, never -0). */
 export function toNoteHit(r: NoteHitRow): NoteHit {
   return { ...toNote(r), score: r.rank === 0 ? 0 : -r.rank };
+}
+
+export interface LockHoldRow {
+  lock: string;
+  run_id: string;
+  step: string;
+  attempt: number;
+  owner_id: string;
+  per_run: number;
+  acquired_at: number;
+  expires_at: number;
+}
+
+export interface LockWaiterRow {
+  seq: number;
+  run_id: string;
+  step: string;
+  attempt: number;
+  owner_id: string;
+  claims: string;
+  since: number;
+}
+
+export function toLockHold(r: LockHoldRow): LockHold {
+  return { lock: r.lock, runId: r.run_id, step: r.step, attempt: r.attempt, ownerId: r.owner_id, perRun: r.per_run === 1, acquiredAt: r.acquired_at, expiresAt: r.expires_at };
+}
+
+export function toLockWaiter(r: LockWaiterRow): LockWaiter {
+  return { seq: r.seq, runId: r.run_id, step: r.step, attempt: r.attempt, ownerId: r.owner_id, locks: lockClaims(r).map((c) => c.name), since: r.since };
+}
+
+/** What a waiter asks for, as stored in its `claims` column. */
+export function lockClaims(r: LockWaiterRow): LockClaim[] {
+  return JSON.parse(r.claims) as LockClaim[];
 }

@@ -6,6 +6,10 @@ import type {
   CommitBatch,
   CommitResult,
   Lease,
+  LockHolderKey,
+  LockOutcome,
+  LockRequest,
+  LockTable,
   LogLine,
   NewRunRequest,
   Owner,
@@ -21,6 +25,7 @@ import { toStoreError } from './errors.js';
 import { pin } from './native-lifetime.js';
 import { setPragma } from './pragma.js';
 import * as leases from './leases.js';
+import * as locks from './locks.js';
 import * as logs from './logs.js';
 import * as notes from './notes.js';
 import { definitionParams, ownerParams, toDefinition, toEvent, toOwner, toProcess, toRequest, toRun, toStep } from './rows.js';
@@ -165,6 +170,18 @@ export class SqliteStore implements Store {
     return this.guard(() => logs.readLogs(this.s, runId, opts));
   }
 
+  async acquireLocks(req: LockRequest): Promise<LockOutcome> {
+    return this.guard(() => this.tx.acquireLocks.immediate(req, Date.now()));
+  }
+
+  async releaseLocks(holder: LockHolderKey): Promise<void> {
+    this.guard(() => this.tx.releaseLocks.immediate(holder));
+  }
+
+  async listLocks(): Promise<LockTable> {
+    return this.guard(() => this.tx.listLocks.deferred());
+  }
+
   async close(): Promise<void> {
     if (!this.db.open) return;
     try {
@@ -201,5 +218,9 @@ function transactions(db: Database.Database, s: Statements) {
       leases.claimRuns(s, ownerId, opts, now),
     ),
     appendLogs: db.transaction((lines: LogLine[]) => logs.appendLogs(s, lines)),
+    acquireLocks: db.transaction((req: LockRequest, now: number) => locks.acquireLocks(s, req, now)),
+    releaseLocks: db.transaction((holder: LockHolderKey) => locks.releaseLocks(s, holder)),
+    // One read transaction, so holders and waiters are from the same moment.
+    listLocks: db.transaction(() => locks.listLocks(s)),
   };
 }

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { TERMINAL_RUN_STATUSES } from '../../engine/types.js';
 import type { RunFilter } from '../store.js';
-import type { DefinitionRow, EventRow, LeaseRow, LogRow, NoteHitRow, NoteRow, OwnerRow, ProcessRow, RequestRow, RunHeadRow, RunRow, StepRow } from './rows.js';
+import type { DefinitionRow, EventRow, LeaseRow, LockHoldRow, LockWaiterRow, LogRow, NoteHitRow, NoteRow, OwnerRow, ProcessRow, RequestRow, RunHeadRow, RunRow, StepRow } from './rows.js';
 
 /** Column lists shared by the statements and by the bind-parameter order in rows.ts. */
 const RUN_COLUMNS =
@@ -9,6 +9,8 @@ const RUN_COLUMNS =
 const STEP_COLUMNS = 'run_id, key, ord, step_id, idx, status, attempts, outputs, error, reason, started_at, finished_at';
 const REQUEST_COLUMNS = 'id, run_id, type, data, requested_by, at';
 const LOG_COLUMNS = 'id, run_id, step, attempt, stream, line, at';
+const LOCK_HOLD_COLUMNS = 'lock, run_id, step, attempt, owner_id, per_run, acquired_at, expires_at';
+const LOCK_WAITER_COLUMNS = 'seq, run_id, step, attempt, owner_id, claims, since';
 const NOTE_COLUMNS = 'text, category, tags, run_id, step, created_at, created_by';
 /** A note as read back, `n` being the notes table. */
 const NOTE_READ = `n.id, ${NOTE_COLUMNS.split(', ').map((c) => `n.${c}`).join(', ')}`;
@@ -96,6 +98,30 @@ export function prepareStatements(db: Database) {
     readStepLogs: p<LogRow>(
       `SELECT ${LOG_COLUMNS} FROM logs WHERE run_id = ? AND step = ? AND id > ? ORDER BY id LIMIT ?`,
     ),
+
+    // Void holds: lease lapsed, owner listed in @dead or not registered.
+    purgeHolds: p(
+      'DELETE FROM lock_holds WHERE expires_at < @now OR owner_id IN (SELECT value FROM json_each(@dead)) ' +
+        'OR owner_id NOT IN (SELECT id FROM owners)',
+    ),
+    // Void waiters: silent since @alive, or their owner is.
+    purgeWaiters: p(
+      'DELETE FROM lock_waiters WHERE seen_at < @alive OR owner_id IN (SELECT value FROM json_each(@dead)) ' +
+        'OR owner_id NOT IN (SELECT id FROM owners)',
+    ),
+    holdsOn: p<LockHoldRow>(`SELECT ${LOCK_HOLD_COLUMNS} FROM lock_holds WHERE lock IN (SELECT value FROM json_each(?))`),
+    allHolds: p<LockHoldRow>(`SELECT ${LOCK_HOLD_COLUMNS} FROM lock_holds ORDER BY acquired_at, lock, run_id, step, attempt`),
+    lockQueue: p<LockWaiterRow>(`SELECT ${LOCK_WAITER_COLUMNS} FROM lock_waiters ORDER BY seq`),
+    insertHold: p(`INSERT OR IGNORE INTO lock_holds (${LOCK_HOLD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    extendHolds: p('UPDATE lock_holds SET expires_at = ? WHERE owner_id = ?'),
+    // A waiter keeps its seq (its place) while it polls; only seen_at moves.
+    enqueue: p<LockWaiterRow>(
+      'INSERT INTO lock_waiters (run_id, step, attempt, owner_id, claims, since, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (run_id, step, attempt) DO UPDATE SET seen_at = excluded.seen_at, owner_id = excluded.owner_id, claims = excluded.claims ' +
+        `RETURNING ${LOCK_WAITER_COLUMNS}`,
+    ),
+    dequeue: p('DELETE FROM lock_waiters WHERE run_id = ? AND step = ? AND attempt = ?'),
+    releaseHolds: p('DELETE FROM lock_holds WHERE run_id = ? AND step = ? AND attempt = ?'),
 
     insertNote: p<NoteRow>(`INSERT INTO notes (${NOTE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id, ${NOTE_COLUMNS}`),
     // Best first: bm25() is lower for a better match; ties go to the newer note.

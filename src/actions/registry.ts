@@ -9,6 +9,7 @@ import { rememberAction } from './remember.js';
 import { shellAction } from './shell.js';
 import { approvalAction, taskAction } from './task.js';
 import { waitAction } from './wait.js';
+import { workflowAction } from './workflow.js';
 
 /** What the definition layer needs to know about commands to validate steps. */
 export interface ActionCatalog {
@@ -24,7 +25,7 @@ export interface ActionCatalog {
 
 /** The built-in commands of this release, by name. */
 export function builtinActions(): Map<string, Action> {
-  const actions: Action[] = [shellAction, httpAction, logAction, waitAction, taskAction, approvalAction, gateAction, notifyAction, rememberAction, recallAction];
+  const actions: Action[] = [shellAction, httpAction, logAction, waitAction, taskAction, approvalAction, gateAction, notifyAction, rememberAction, recallAction, workflowAction];
   return new Map(actions.map((action) => [action.name, action]));
 }
 

@@ -7,9 +7,10 @@ import type { Action } from '../actions/action.js';
 import { loadDefinitionFile, parseDefinition, planWorkflow, workflowJsonSchema, type Diagnostic, type ParsedDefinition, type Plan, type ValidationLevel } from '../definition/index.js';
 import { approvalProblem } from '../engine/task.js';
 import { rollbackPlan, rollbackProblem, type Compensation } from '../engine/rollback.js';
+import { retryProblem } from '../engine/retry.js';
 import { replay } from '../engine/replay.js';
 import { isTerminalRun, runCreatedEvent, type RunState, type StepState } from '../engine/state.js';
-import { TERMINAL_RUN_STATUSES, type OpenTask, type RollbackStrategy, type Run, type StepError, type StepRun, type Workflow } from '../engine/types.js';
+import { TERMINAL_RUN_STATUSES, type Note, type NoteHit, type OpenTask, type RollbackStrategy, type Run, type StepError, type StepRun, type Workflow } from '../engine/types.js';
 import type { LiveListener } from '../runtime/live.js';
 import { Runtime } from '../runtime/runtime.js';
 import { defaultStoreLocation, openStore } from '../store/open.js';
@@ -24,6 +25,7 @@ import { loadSettings } from './settings.js';
 import type { Config } from '../config/index.js';
 import { deliver, type DeliveryDeps } from './delivery.js';
 import { checkOutput } from './output-schema.js';
+import { startChildRun, type ChildHost } from './children.js';
 
 export interface CairnOptions {
   /** Store location: a SQLite file path (default `.cairn/cairn.db`, or `CAIRN_DB`). */
@@ -194,6 +196,8 @@ export class Cairn {
       workdirFor: (run) => this.workdirs.get(run.definitionHash) ?? this.options.cwd ?? process.cwd(),
       channel: (name) => this.config.notify.channels[name],
       pools: this.config.pools,
+      startChild: (req) => startChildRun(this.childHost(), req),
+      cancelChild: (runId, reason) => this.cancelChild(runId, reason),
       ...(this.options.leaseMs ? { leaseMs: this.options.leaseMs } : {}),
       ...(this.options.onError ? { onError: this.options.onError } : {}),
     });
@@ -262,6 +266,27 @@ export class Cairn {
       await new Promise((r) => setTimeout(r, 100));
     }
     return (await this.store.getRun(id)) ?? run;
+  }
+
+  /** A `workflow` step was cancelled or timed out: its child run goes, wherever it runs. */
+  private async cancelChild(runId: string, reason: string): Promise<void> {
+    const parent = (await this.store.getRun(runId))?.parent;
+    const by = parent ? `run ${parent.runId}` : undefined;
+    await this.cancel(runId, { reason, ...(by ? { by } : {}) }).catch(ignoreFinished);
+  }
+
+  /** What starting a sub-workflow's run needs of this application (children.ts). */
+  private childHost(): ChildHost {
+    return {
+      store: this.store,
+      actions: this.actions,
+      config: this.config,
+      remember: (hash, workflow, dir) => {
+        this.workflows.set(hash, workflow);
+        this.workdirs.set(hash, dir);
+      },
+      runtime: () => this.ensureRuntime(),
+    };
   }
 
   /** Tasks and approvals waiting for someone: of one run, or of every unfinished run. */
@@ -401,6 +426,38 @@ export class Cairn {
     return { holders: table.holders.map((h) => ({ ...h, stale: gone(h) })), waiters: table.waiters };
   }
 
+  /**
+   * Run a failed or cancelled run again from the steps that did not succeed (or from
+   * `step`), in this process: the succeeded steps keep their outputs and do not run again.
+   */
+  async retry(idOrPrefix: string, opts: { step?: string; by?: string } = {}): Promise<Run> {
+    const id = await this.resolveRunId(idOrPrefix);
+    const state = await this.stateOf(id);
+    const problem = retryProblem(state, opts.step);
+    if (problem) throw new CairnError('RETRY_REFUSED', `cannot retry run ${id}: ${problem}`, { run: id });
+    const run = await this.store.getRun(id);
+    if (!run) throw new CairnError('RUN_NOT_FOUND', `no run '${id}'`);
+    // A finished run has no owner: open it and take it here.
+    await this.store.commit([{ runId: id, events: [], steps: [], run: { ...run, status: 'queued' } }]);
+    const lease = await this.store.getLease(id);
+    if (lease) await this.store.releaseRun(id, lease.ownerId);
+    const runtime = await this.ensureRuntime();
+    if (!(await runtime.resume({ runIds: [id] })).includes(id)) throw new CairnError('RETRY_REFUSED', `run ${id} is being retried by another process`);
+    runtime.submit(id, { type: 'retry', ...(opts.step ? { step: opts.step } : {}), by: opts.by ?? currentUser() });
+    return runtime.snapshot(id) ?? run;
+  }
+
+  /** Add a note to Cairn's memory (what `remember` steps do). */
+  remember(note: { text: string; category?: string; tags?: string[]; by?: string }): Promise<Note> {
+    if (note.text.trim() === '') throw new CairnError('USAGE', 'a note needs some text');
+    return this.store.addNote({ text: note.text, tags: note.tags ?? [], ...(note.category ? { category: note.category } : {}), createdBy: note.by ?? currentUser() });
+  }
+
+  /** Full-text search over the notes, best first (what `recall` steps do). */
+  recall(query: string, opts: { limit?: number; category?: string } = {}): Promise<NoteHit[]> {
+    return this.store.searchNotes(query, opts);
+  }
+
   async close(): Promise<void> {
     await this.runtime?.stop();
     this.runtime = undefined;
@@ -479,6 +536,11 @@ function currentUser(): string {
   } catch {
     return process.env.USER ?? 'unknown';
   }
+}
+
+/** Cancelling what has just ended on its own is not a failure. */
+function ignoreFinished(err: unknown): void {
+  if (!(err instanceof CairnError && err.code === 'RUN_FINISHED')) throw err;
 }
 
 /** Store failures become user-facing errors with the same codes. */

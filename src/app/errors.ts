@@ -16,6 +16,7 @@ export type CairnErrorCode =
   | 'NOT_ALLOWED'
   | 'REQUEST_PENDING'
   | 'ROLLBACK_REFUSED'
+  | 'RETRY_REFUSED'
   | 'STORE_BUSY'
   | 'STORE_UNAVAILABLE'
   | 'STORE_CORRUPT'

@@ -126,6 +126,16 @@ program
   .action(lazyNamed(() => import('./commands/interact.js'), 'unpause'));
 
 program
+  .command('retry')
+  .description('run a failed or cancelled run again from the steps that did not succeed (succeeded steps keep their outputs)')
+  .argument('<run>', 'run id (a unique prefix is enough)')
+  .option('--step <id>', 'only this failed step and the steps after it')
+  .option('--as <name>', 'who retries it (default: the OS user)')
+  .option('--json', 'print the finished run as JSON (no progress)')
+  .option('-q, --quiet', 'no progress, only the result')
+  .action(lazy(() => import('./commands/retry.js')));
+
+program
   .command('rollback')
   .description('undo what a run did: compensate its completed steps, most recent first')
   .argument('<run>', 'run id (a unique prefix is enough)')
@@ -148,6 +158,25 @@ program
   .description('list who holds each lock and pool slot, and who waits for them, in order')
   .option('--json', 'print {holders, waiters} as JSON')
   .action(lazy(() => import('./commands/locks.js')));
+
+const memory = program.command('memory').description("Cairn's memory: notes of what was learnt, searchable (remember/recall steps use it)");
+memory
+  .command('add')
+  .description('remember a note')
+  .argument('<text>', 'the note')
+  .option('-c, --category <name>', 'a category, e.g. incident or infrastructure')
+  .option('-t, --tags <list>', 'comma-separated tags')
+  .option('--as <name>', 'who writes it (default: the OS user)')
+  .option('--json', 'print the note as JSON')
+  .action(lazyNamed(() => import('./commands/memory.js'), 'add'));
+memory
+  .command('search')
+  .description('full-text search over the notes, best first')
+  .argument('<query>', 'words to look for (any order; the last may be a prefix)')
+  .option('-c, --category <name>', 'only this category')
+  .option('-n, --limit <n>', 'how many (default 10, at most 100)')
+  .option('--json', 'print an array')
+  .action(lazyNamed(() => import('./commands/memory.js'), 'search'));
 
 program
   .command('schema')

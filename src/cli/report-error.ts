@@ -30,4 +30,4 @@ export async function reportError(err: unknown, debug: boolean): Promise<number>
 }
 
 /** Errors in what the user asked for, rather than failures: exit 2. */
-const USAGE_CODES = new Set(['PARAMETER_INVALID', 'USAGE', 'RUN_NOT_FOUND', 'RUN_AMBIGUOUS', 'STEP_NOT_FOUND', 'TASK_NOT_OPEN', 'OUTPUT_INVALID', 'NOT_ALLOWED', 'ROLLBACK_REFUSED']);
+const USAGE_CODES = new Set(['PARAMETER_INVALID', 'USAGE', 'RUN_NOT_FOUND', 'RUN_AMBIGUOUS', 'STEP_NOT_FOUND', 'TASK_NOT_OPEN', 'OUTPUT_INVALID', 'NOT_ALLOWED', 'ROLLBACK_REFUSED', 'RETRY_REFUSED']);

@@ -2,6 +2,7 @@ import { retryDelayMs } from './backoff.js';
 import { enqueue, evolve, isHumanCommand, step, update } from './evolve.js';
 import { approvalProblem, taskRequest } from './task.js';
 import { compensationOrder, rollbackProblem } from './rollback.js';
+import { retryProblem, stepsToRetry } from './retry.js';
 import { blockerOf, isTerminalRun, isTerminalStep, type RunState, type StepState } from './state.js';
 import type { Effect, Input, RollbackStrategy, RunEvent, RunEventMap, RunEventType, RunStatus, StepError } from './types.js';
 
@@ -25,7 +26,9 @@ export interface Decision {
 export function decide(state: RunState, input: Input, env: Env): Decision {
   const d = new Decider(state, env);
   // A finished run takes one input still: a rollback that undoes what it did.
-  const reopens = input.type === 'rollback' && rollbackProblem(state, input.strategy, input.to) === undefined;
+  const reopens =
+    (input.type === 'rollback' && rollbackProblem(state, input.strategy, input.to) === undefined) ||
+    (input.type === 'retry' && retryProblem(state, input.step) === undefined);
   if (!isTerminalRun(state.run) || reopens) {
     d.handle(input);
     d.settle();
@@ -88,7 +91,8 @@ class Decider {
         if (!state.cancelling) this.cancel(input.by, input.reason);
         return;
       case 'finalized':
-        if (state.finalizing) this.finish(input.outputs, input.error);
+        // A rollback asked for while the outputs were evaluated decides the end instead.
+        if (state.finalizing && !state.rollback) this.finish(input.outputs, input.error);
         return;
       case 'complete':
         return this.onComplete(input);
@@ -98,6 +102,11 @@ class Decider {
         return this.onSignal(input.name, input.data, input.by);
       case 'rollback':
         if (rollbackProblem(state, input.strategy, input.to) === undefined) this.beginRollback(input.strategy, input);
+        return;
+      case 'retry':
+        if (retryProblem(state, input.step) === undefined) {
+          this.emit('RunRetried', { steps: stepsToRetry(state, input.step), ...(input.by ? { by: input.by } : {}) });
+        }
         return;
       case 'compensated': {
         const st = state.steps.get(input.step);
@@ -153,7 +162,8 @@ class Decider {
   }
 
   private resolve(st: StepState): void {
-    if (st.status !== 'pending') return;
+    // Only a pending step whose prerequisites all finished; a stale entry is dropped.
+    if (st.status !== 'pending' || st.remaining > 0) return;
     const spec = this.state.graph.byId.get(st.stepId);
     if (!spec) return;
     const blocker = blockerOf(this.state, spec);
@@ -277,7 +287,7 @@ class Decider {
   private fail(st: StepState, error: StepError, retryable: boolean): void {
     const spec = this.state.graph.byId.get(st.stepId);
     const policy = spec?.retry;
-    const willRetry = retryable && policy !== undefined && st.attempts < policy.maxAttempts && !this.state.cancelling;
+    const willRetry = retryable && policy !== undefined && st.attempts < policy.maxAttempts && !this.state.cancelling && !this.state.rollback;
     this.emit('StepFailed', { step: st.key, attempt: st.attempts, error, willRetry });
     if (willRetry && policy) {
       const delayMs = retryDelayMs(policy, st.attempts, this.env.random());
@@ -342,8 +352,11 @@ class Decider {
     const rollback = state.rollback;
     if (!rollback || rollback.order !== undefined) return;
     if (state.active > 0) return;
-    for (const st of state.steps.values()) {
-      if (!isTerminalStep(st) && st.items === undefined) this.emit('StepCancelled', { step: st.key, attempt: st.attempts, reason: 'rollback' });
+    // Instances first, then fan-out parents, which no join finishes while rolling back.
+    for (const parents of [false, true]) {
+      for (const st of state.steps.values()) {
+        if (!isTerminalStep(st) && (st.items !== undefined) === parents) this.emit('StepCancelled', { step: st.key, attempt: st.attempts, reason: 'rollback' });
+      }
     }
     this.emit('RollbackStarted', { order: compensationOrder(state, rollback.strategy, rollback.to) });
     this.compensateNext();
@@ -358,8 +371,8 @@ class Decider {
       this.emit('RunFinished', { status: 'rolled_back', error: { code: 'ROLLED_BACK', message: `${why} (${order.length} step${order.length === 1 ? '' : 's'} compensated)` } });
       return;
     }
+    // A compensation left `running` here was aborted by a cancel: it runs again, next attempt.
     const st = step(this.state, order[rollback.next] as string);
-    if (st.compensation?.status === 'running') return;
     this.startCompensation(st, (st.compensation?.attempts ?? 0) + 1);
   }
 
@@ -381,7 +394,8 @@ class Decider {
     }
     const order = this.state.rollback?.order ?? [];
     const done = order.slice(0, this.state.rollback?.next ?? 0);
-    const left = order.slice((this.state.rollback?.next ?? 0) + 1);
+    // The step whose compensation failed is not undone either.
+    const left = order.slice(this.state.rollback?.next ?? 0);
     const message = `compensating '${st.key}' failed: ${input.error.message}; compensated: ${done.join(', ') || 'none'}; not compensated: ${left.join(', ') || 'none'}`;
     this.emit('RunFinished', { status: 'rollback_failed', error: { code: 'ROLLBACK_FAILED', message, details: { step: st.key, compensated: done, remaining: left } } });
   }

@@ -1,4 +1,4 @@
-import { instanceKey } from './graph.js';
+import { instanceKey, prerequisites } from './graph.js';
 import { blockerOf, isTerminalStep, type RunState, type StepState } from './state.js';
 import type { RunEvent, RunEventOf } from './types.js';
 
@@ -28,6 +28,7 @@ export function evolve(state: RunState, event: RunEvent): void {
         st.outputs = event.data.outputs;
         st.error = undefined;
         st.finishedAt = event.at;
+        st.finishedSeq = event.seq;
       });
       return onFinished(state, st);
     }
@@ -39,6 +40,7 @@ export function evolve(state: RunState, event: RunEvent): void {
         st.error = event.data.error;
         if (!willRetry) {
           st.finishedAt = event.at;
+          st.finishedSeq = event.seq;
           st.continued = state.graph.byId.get(st.stepId)?.continueOnError === true;
         }
       });
@@ -66,6 +68,7 @@ export function evolve(state: RunState, event: RunEvent): void {
         st.reason = event.data.reason;
         if (event.data.upstreamFailed) st.upstreamFailed = true;
         st.finishedAt = event.at;
+        st.finishedSeq = event.seq;
       });
       return onFinished(state, st);
     }
@@ -75,6 +78,8 @@ export function evolve(state: RunState, event: RunEvent): void {
         st.status = 'cancelled';
         st.reason = event.data.reason;
         st.finishedAt = event.at;
+        st.finishedSeq = event.seq;
+        st.preparing = false; // a step cancelled while its templates were evaluated gives its slot back
       });
       return onFinished(state, st);
     }
@@ -122,6 +127,7 @@ export function evolve(state: RunState, event: RunEvent): void {
       state.run.status = 'rolling_back';
       delete state.run.finishedAt;
       state.finalizing = true; // no normal finish any more: the rollback decides the end
+      state.cancelling = false; // a cancelled or timed-out run reopened; a cancel may stop this rollback
       delete state.runDeadline; // compensating is not bound by the run's own timeout
       state.dirtyRun = true;
       return;
@@ -148,6 +154,8 @@ export function evolve(state: RunState, event: RunEvent): void {
       state.dirtySteps.add(st.key);
       return;
     }
+    case 'RunRetried':
+      return onRunRetried(state, event);
     case 'RunPaused':
       state.run.paused = true;
       state.dirtyRun = true;
@@ -182,6 +190,50 @@ function onRunStarted(state: RunState, event: RunEventOf<'RunStarted'>): void {
   for (const id of state.graph.order) {
     if (step(state, id).remaining === 0) ready(state, id);
   }
+}
+
+function onRunRetried(state: RunState, event: RunEventOf<'RunRetried'>): void {
+  const run = state.run;
+  run.status = 'running';
+  delete run.finishedAt;
+  delete run.outputs;
+  delete run.error;
+  state.cancelling = false;
+  state.finalizing = false;
+  const timeout = state.graph.workflow.timeoutSeconds;
+  if (timeout !== undefined) state.runDeadline = event.at + timeout * 1000;
+  state.dirtyRun = true;
+  const again = new Set(event.data.steps);
+  // Entries left from the first time round (replay does not consume them) would resolve
+  // the reset steps too early.
+  state.resolvable = state.resolvable.filter((id) => !again.has(id));
+  state.joinable = state.joinable.filter((key) => !again.has(key));
+  // Fan-out instances of a step that goes again are made anew when it expands.
+  for (const [key, st] of state.steps) {
+    if (st.parent !== undefined && again.has(st.stepId)) state.steps.delete(key);
+  }
+  for (const id of event.data.steps) {
+    const st = step(state, id);
+    const spec = state.graph.byId.get(id);
+    if (!spec) continue;
+    update(state, st, () => {
+      st.status = 'pending';
+      st.error = undefined;
+      st.reason = undefined;
+      st.outputs = undefined;
+      st.finishedAt = undefined;
+      st.upstreamFailed = undefined;
+      st.continued = undefined;
+      st.task = undefined;
+      st.items = undefined;
+      st.childrenDone = undefined;
+      st.childrenFailed = undefined;
+    });
+    state.fanQueues.delete(id);
+    st.remaining = prerequisites(spec).filter((d) => again.has(d)).length;
+    state.open++;
+  }
+  for (const id of event.data.steps) if (step(state, id).remaining === 0) ready(state, id);
 }
 
 function onStepStarted(state: RunState, event: RunEventOf<'StepStarted'>): void {

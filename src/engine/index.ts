@@ -9,3 +9,4 @@ export { approvalProblem, taskRequest } from './task.js';
 export { isHumanCommand } from './evolve.js';
 export { replay } from './replay.js';
 export { compensationOrder, rollbackPlan, rollbackProblem, type Compensation } from './rollback.js';
+export { retryProblem, stepsToRetry } from './retry.js';

@@ -11,9 +11,10 @@ export interface Compensation {
 
 /**
  * What a rollback undoes, in order: every step run that succeeded and has a `rollback`,
- * most recently finished first (reverse dependency order follows: a step finishes after
- * what it depends on). `checkpoint` keeps the checkpoint step named by `to`, or the last
- * one that finished, and everything that finished before it.
+ * most recently finished first, by the sequence of the event that finished it (reverse
+ * dependency order follows: a step finishes after what it depends on, even within one
+ * millisecond). `checkpoint` keeps the checkpoint step named by `to`, or the last one that
+ * finished, and everything that finished before it.
  */
 export function compensationOrder(state: RunState, strategy: RollbackStrategy, to?: string): string[] {
   const candidates: StepState[] = [];
@@ -25,12 +26,11 @@ export function compensationOrder(state: RunState, strategy: RollbackStrategy, t
   let floor = -Infinity;
   if (strategy === 'checkpoint') {
     const point = to !== undefined ? state.steps.get(to) : lastCheckpoint(state);
-    floor = point?.finishedAt ?? -Infinity;
+    floor = point ? finished(point) : -Infinity;
   }
-  const position = (st: StepState) => state.graph.position.get(st.stepId) ?? 0;
   return candidates
-    .filter((st) => (st.finishedAt ?? 0) > floor)
-    .sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0) || position(b) - position(a) || (b.index ?? 0) - (a.index ?? 0))
+    .filter((st) => finished(st) > floor)
+    .sort((a, b) => finished(b) - finished(a))
     .map((st) => st.key);
 }
 
@@ -65,9 +65,14 @@ export function rollbackProblem(state: RunState, strategy: RollbackStrategy, to?
 function lastCheckpoint(state: RunState): StepState | undefined {
   let last: StepState | undefined;
   for (const st of state.steps.values()) {
-    if (st.status === 'succeeded' && specOf(state, st)?.checkpoint && (last === undefined || (st.finishedAt ?? 0) > (last.finishedAt ?? 0))) last = st;
+    if (st.status === 'succeeded' && specOf(state, st)?.checkpoint && (last === undefined || finished(st) > finished(last))) last = st;
   }
   return last;
+}
+
+/** Completion order: the sequence number of the event that finished the step (unique per run). */
+function finished(st: StepState): number {
+  return st.finishedSeq ?? 0;
 }
 
 function specOf(state: RunState, st: StepState): StepSpec | undefined {

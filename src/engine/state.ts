@@ -28,6 +28,11 @@ export interface StepState extends StepRun {
   approvedBy?: string[];
   /** A `wait` step waiting for this signal. */
   signal?: string;
+  /**
+   * Sequence number of the event that finished it: the exact completion order, where
+   * `finishedAt` milliseconds can tie (fast steps finish in the same millisecond).
+   */
+  finishedSeq?: number;
   /** Its compensation, once a rollback reaches it. */
   compensation?: { status: 'running' | 'succeeded' | 'failed'; attempts: number; error?: StepError };
 }

@@ -174,6 +174,8 @@ export interface Run {
   startedBy?: string;
   /** No new step starts while paused; running ones finish. */
   paused?: boolean;
+  /** A sub-workflow's run: the run and step (key) whose `workflow` step started it. */
+  parent?: { runId: string; step: string };
 }
 
 /** A note in Cairn's memory (`remember`, `recall`, `cairn memory`): what was learnt, searchable. */
@@ -216,6 +218,8 @@ export interface RunEventMap {
   ApprovalGranted: { step: string; by: string; comment?: string };
   ApprovalRejected: { step: string; by: string; comment?: string };
   SignalReceived: { name: string; data?: unknown; by?: string };
+  /** The run goes again from the steps that did not succeed (they keep their attempt counts). */
+  RunRetried: { by?: string; steps: string[] };
   RunPaused: { by?: string };
   RunUnpaused: { by?: string };
   /** Rollback asked for: `graceful` lets running steps finish before compensating. */
@@ -294,6 +298,7 @@ export type Input =
   | { type: 'rollback'; strategy: RollbackStrategy; to?: string; by?: string; reason?: string }
   | { type: 'compensated'; step: string; attempt: number; outputs: Record<string, unknown> }
   | { type: 'compensation_failed'; step: string; attempt: number; error: StepError; retryable?: boolean }
+  | { type: 'retry'; step?: string; by?: string }
   | { type: 'pause'; by?: string }
   | { type: 'unpause'; by?: string }
   | { type: 'tick' };

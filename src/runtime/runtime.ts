@@ -16,6 +16,7 @@ import { currentOwner, isOwnerDead, processStartTime } from './owner.js';
 import { finalizeOutputs } from './outputs.js';
 import { prepareStep } from './prepare.js';
 import type { RunSlot } from './run-slot.js';
+import { ChildRuns, isSubworkflow, orphanInput, type ChildHooks } from './subworkflow.js';
 
 export interface RuntimeOptions {
   store: Store;
@@ -34,6 +35,10 @@ export interface RuntimeOptions {
   channel?(name: string): NotifyChannel | undefined;
   /** Pools by name, from configuration (`pool:` on a step takes one slot). */
   pools?: Readonly<Record<string, { slots: number }>>;
+  /** Starts the child run of a `workflow` step (the app loads and validates it); see subworkflow.ts. */
+  startChild?: ChildHooks['startChild'];
+  /** Cancels a child run wherever it is held, when its step is cancelled or times out. */
+  cancelChild?: ChildHooks['cancelChild'];
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -65,6 +70,8 @@ export class Runtime {
   private stopping = false;
   /** Locks and pool slots held by this process's step attempts (docs/locks.md). */
   private readonly locks: LockQueue;
+  /** `workflow` steps: the child runs they start and wait for. */
+  private readonly children: ChildRuns;
 
   constructor(private readonly options: RuntimeOptions) {
     this.store = options.store;
@@ -75,6 +82,14 @@ export class Runtime {
     this.logs = new LogBuffer(this.store, this.onError);
     this.memory = { add: (note) => this.store.addNote(note), search: (query, opts) => this.store.searchNotes(query, opts) };
     this.locks = new LockQueue({ store: this.store, ownerId: this.owner.id, leaseMs: this.leaseMs, pools: options.pools ?? {}, onError: this.onError });
+    this.children = new ChildRuns({
+      store: this.store,
+      holds: (runId) => this.holds(runId),
+      waitFor: (runId) => this.waitFor(runId),
+      adopt: async (runId) => (await this.resume({ runIds: [runId] })).includes(runId),
+      ...(options.startChild ? { startChild: options.startChild } : {}),
+      ...(options.cancelChild ? { cancelChild: options.cancelChild } : {}),
+    });
   }
 
   async start(): Promise<void> {
@@ -189,6 +204,9 @@ export class Runtime {
     this.slots.set(claim.runId, this.newSlot(state, workflow, claim.token));
     // Requests first: a cancel must win over restarting what the dead owner left running.
     for (const req of await this.store.takeRequests([claim.runId])) this.submitRequest(req.runId, req.type, req.data, req.by);
+    // A child whose parent ended while nobody carried it has no one left to report to.
+    const orphaned = await orphanInput(this.store, stored);
+    if (orphaned) this.submit(claim.runId, orphaned);
     for (const st of state.steps.values()) {
       if (st.status === 'running' && st.items === undefined) {
         this.submit(claim.runId, { type: 'interrupted', step: st.key, attempt: st.attempts, reason: 'the process running it stopped' });
@@ -275,6 +293,11 @@ export class Runtime {
     const runId = slot.state.run.id;
     switch (effect.type) {
       case 'execute': {
+        // A sub-workflow is a child run, not an action: it takes no locks itself (its steps do).
+        if (isSubworkflow(slot, effect.stepId)) {
+          this.track(this.children.run(slot, effect, this.actionDeps(runId)));
+          return;
+        }
         const running = executeStep(slot, effect, { ...this.actionDeps(runId), locks: this.locks });
         if (running) this.track(running);
         return;
@@ -288,6 +311,8 @@ export class Runtime {
       case 'abort': {
         const running = slot.controllers.get(effect.step);
         if (running && running.attempt === effect.attempt) running.controller.abort(new Error(effect.reason));
+        // Nothing runs it here (the run was taken over): a sub-workflow's child must still stop.
+        else if (!running) this.track(this.children.abandon(slot, effect.step, effect.reason).catch(this.onError));
         return;
       }
       case 'compensate':

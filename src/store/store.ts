@@ -13,6 +13,8 @@ export interface Store {
   // Definitions, stored by content hash so a run always knows the exact text it started with.
   putDefinition(def: StoredDefinition): Promise<void>;
   getDefinition(hash: string): Promise<StoredDefinition | undefined>;
+  /** The newest stored definition of a workflow id (a `workflow` step naming a stored workflow). */
+  findDefinition(workflowId: string): Promise<StoredDefinition | undefined>;
 
   /** Create a run (status `queued`) with its first events, unowned or owned by `claim`. */
   createRun(run: Run, events: RunEvent[], claim?: { ownerId: string; leaseMs: number }): Promise<Claim | undefined>;
@@ -168,6 +170,8 @@ export interface RunFilter {
   limit?: number;
   /** Runs created before this time (ms), for pagination newest-first. */
   before?: number;
+  /** Only the sub-workflow runs started by this run's `workflow` steps. */
+  parentRunId?: string;
 }
 
 export interface Owner {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -122,5 +122,55 @@ describe('phases and gates from the command line', () => {
     expect(status.stdout).toMatch(/RELEASE\s+blocked/);
     expect(status.stdout).toMatch(/gate 'coverage' holds the run/);
     expect(status.stdout).toMatch(/72\.5%/);
+  });
+});
+
+describe('cairn memory', () => {
+  it('adds notes and finds them by words, best match first, whatever the query holds', async () => {
+    const mdb = join(mkdtempSync(join(tmpdir(), 'cairn-mem-')), 'cairn.db');
+    expect((await cairn(['memory', 'add', 'Restarting postgres fixed the replica lag', '-c', 'incident', '-t', 'postgres,replica', '--db', mdb])).code).toBe(0);
+    expect((await cairn(['memory', 'add', 'Rotated the TLS certificate on the edge proxy', '-c', 'security', '--db', mdb])).code).toBe(0);
+    const hits = JSON.parse((await cairn(['memory', 'search', 'replica postgres', '--json', '--db', mdb])).stdout);
+    expect(hits[0]).toMatchObject({ text: 'Restarting postgres fixed the replica lag', category: 'incident', tags: ['postgres', 'replica'] });
+    const odd = await cairn(['memory', 'search', 'NEAR( "cert* -:', '--db', mdb]);
+    expect(odd.code).toBe(0);
+    expect((await cairn(['memory', 'add', '   ', '--db', mdb])).code).toBe(2);
+  });
+});
+
+describe('cairn retry', () => {
+  it('re-runs a failed run from its failed step without re-running what succeeded', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'cairn-retry-'));
+    const ledger = join(work, 'ledger');
+    const fixed = join(work, 'fixed');
+    writeFileSync(
+      join(work, 'flow.yaml'),
+      [
+        'name: flow',
+        'steps:',
+        `  - { id: prepare, command: shell, parameters: { env: { L: "${ledger}" }, run: 'echo prepare >> "$L"; echo "token=t-1" >> "$CAIRN_OUTPUT"' } }`,
+        `  - { id: flaky, command: shell, depends_on: [prepare], parameters: { env: { F: "${fixed}", L: "${ledger}" }, run: 'test -f "$F"; echo flaky >> "$L"' } }`,
+        `  - { id: finish, command: log, depends_on: [flaky], parameters: { message: "\${{ steps.prepare.outputs.token }}" } }`,
+      ].join('\n'),
+    );
+    const rdb = join(work, 'cairn.db');
+    const first = await cairn(['run', 'flow.yaml', '--json', '--db', rdb], { cwd: work });
+    expect(first.code).toBe(1);
+    const { run_id } = JSON.parse(first.stdout);
+    writeFileSync(fixed, '');
+    const again = await cairn(['retry', run_id.slice(0, 10), '--json', '--db', rdb], { cwd: work });
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    const result = JSON.parse(again.stdout);
+    expect(result.run_id).toBe(run_id);
+    expect(result.status).toBe('succeeded');
+    const byId = Object.fromEntries(result.steps.map((s: { id: string }) => [s.id, s]));
+    expect(byId.prepare.attempts).toBe(1);
+    expect(byId.flaky.attempts).toBe(2);
+    expect(byId.finish.outputs).toEqual({ message: 't-1' });
+    expect(readFileSync(ledger, 'utf8')).toBe('prepare\nflaky\n');
+    const refused = await cairn(['retry', run_id, '--db', rdb], { cwd: work });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/only a failed or cancelled run can be retried/);
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../src/store/store.js';
+import { describeChildCases } from './conformance-children.js';
 import { describeInboxAndLogCases } from './conformance-inbox.js';
 import { describeLockCases } from './conformance-locks.js';
 import { describeMemoryCases } from './conformance-memory.js';
@@ -40,5 +41,6 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describeProcessCases(ctx);
     describeMemoryCases(ctx);
     describeLockCases(ctx);
+    describeChildCases(ctx);
   });
 }

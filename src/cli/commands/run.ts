@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { parse as parseYaml } from 'yaml';
-import type { Cairn } from '../../app/index.js';
+import type { Cairn, Run } from '../../app/index.js';
 import { CliError, EXIT } from '../exit.js';
 import { duration } from '../format.js';
 import { openFrom } from '../open.js';
@@ -33,7 +33,11 @@ export default async function run(file: string, opts: RunOptions, cmd: Command):
 }
 
 async function runInForeground(cairn: Cairn, file: string, parameters: Record<string, unknown>, opts: RunOptions): Promise<number> {
-  const started = await cairn.startRun({ file, parameters });
+  return follow(cairn, await cairn.startRun({ file, parameters }), opts);
+}
+
+/** Show a run this process carries until it ends; its result decides the exit code. */
+export async function follow(cairn: Cairn, started: Run, opts: { json?: boolean; quiet?: boolean }): Promise<number> {
   const view = await cairn.getRun(started.id);
   const out = process.stdout;
   const showProgress = !opts.json && !opts.quiet;

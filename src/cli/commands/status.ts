@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import type { Run } from '../../app/index.js';
 import { EXIT } from '../exit.js';
 import { colorStatus, duration, stepIcon, table, time } from '../format.js';
 import { openFrom } from '../open.js';
@@ -9,13 +10,16 @@ export default async function status(id: string, opts: { json?: boolean }, cmd: 
   const cairn = await openFrom(cmd);
   try {
     const { run, steps, groups, workflow } = await cairn.getRun(id);
+    // Sub-workflows: the runs its `workflow` steps started, oldest first.
+    const children = (await cairn.listRuns({ parentRunId: run.id })).reverse();
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify(runJson(run, steps), null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ ...runJson(run, steps), ...linksJson(run, children) }, null, 2)}\n`);
       return EXIT.ok;
     }
     const took = run.startedAt ? duration((run.finishedAt ?? Date.now()) - run.startedAt) : '';
     process.stdout.write(`${pc.bold(run.workflowName)} ${pc.dim(`(${run.workflowId})`)}  run ${run.id}\n`);
     process.stdout.write(`status ${colorStatus(run.status)}  started ${time(run.startedAt ?? run.createdAt)}${took ? `  took ${took}` : ''}${run.startedBy ? `  by ${run.startedBy}` : ''}\n`);
+    if (run.parent) process.stdout.write(`parent: ${run.parent.runId} step ${run.parent.step}\n`);
     if (run.error) process.stdout.write(`${pc.red(run.error.message)}\n`);
     const byKey = new Map(steps.map((s) => [s.key, s]));
     const rows: string[][] = [[pc.dim('  step'), pc.dim('status'), pc.dim('tries'), pc.dim('took'), pc.dim('note')]];
@@ -59,9 +63,22 @@ export default async function status(id: string, opts: { json?: boolean }, cmd: 
       process.stdout.write(`${pc.red('✗')} gate '${s.key}' holds the run:\n`);
       for (const c of checks) process.stdout.write(`    ${c.passed ? pc.green('✓') : pc.red('✗')} ${c.summary ?? c.name ?? ''}\n`);
     }
+    if (children.length > 0) {
+      process.stdout.write(`${pc.bold('children:')}\n`);
+      const rows = children.map((c) => [`  ${c.id}`, c.workflowName, `step ${c.parent?.step ?? '?'}`, colorStatus(c.status)]);
+      process.stdout.write(`${table(rows)}\n`);
+    }
     if (run.outputs && Object.keys(run.outputs).length > 0) process.stdout.write(`${pc.bold('outputs:')} ${JSON.stringify(run.outputs, null, 2)}\n`);
     return EXIT.ok;
   } finally {
     await cairn.close();
   }
+}
+
+/** The sub-workflow links, in `--json`: present only when the run has them. */
+function linksJson(run: Run, children: Run[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (run.parent) out.parent = { run_id: run.parent.runId, step: run.parent.step };
+  if (children.length > 0) out.children = children.map((c) => ({ run_id: c.id, workflow: c.workflowId, step: c.parent?.step ?? null, status: c.status }));
+  return out;
 }

@@ -30,6 +30,8 @@ export interface RunRow {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  parent_run_id: string | null;
+  parent_step: string | null;
 }
 
 /** What a commit reads of a run before writing to it. */
@@ -128,6 +130,8 @@ export function runParams(run: Run): Bind[] {
     run.createdAt,
     run.startedAt ?? null,
     run.finishedAt ?? null,
+    run.parent?.runId ?? null,
+    run.parent?.step ?? null,
   ];
 }
 
@@ -146,6 +150,7 @@ export function toRun(r: RunRow): Run {
   if (r.outputs !== null) run.outputs = JSON.parse(r.outputs) as Record<string, unknown>;
   if (r.error !== null) run.error = JSON.parse(r.error) as StepError;
   if (r.started_by !== null) run.startedBy = r.started_by;
+  if (r.parent_run_id !== null) run.parent = { runId: r.parent_run_id, step: r.parent_step ?? '' };
   return run;
 }
 

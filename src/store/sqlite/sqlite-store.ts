@@ -72,6 +72,11 @@ export class SqliteStore implements Store {
     return row === undefined ? undefined : toDefinition(row);
   }
 
+  async findDefinition(workflowId: string): Promise<StoredDefinition | undefined> {
+    const row = this.guard(() => this.s.findDefinition.get(workflowId));
+    return row === undefined ? undefined : toDefinition(row);
+  }
+
   async createRun(run: Run, events: RunEvent[], claim?: { ownerId: string; leaseMs: number }): Promise<Claim | undefined> {
     return this.guard(() => this.tx.createRun.immediate(run, events, claim, Date.now()));
   }

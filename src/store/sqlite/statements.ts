@@ -5,7 +5,8 @@ import type { DefinitionRow, EventRow, LeaseRow, LockHoldRow, LockWaiterRow, Log
 
 /** Column lists shared by the statements and by the bind-parameter order in rows.ts. */
 const RUN_COLUMNS =
-  'id, workflow_id, workflow_name, definition_hash, status, parameters, outputs, error, started_by, created_at, started_at, finished_at';
+  'id, workflow_id, workflow_name, definition_hash, status, parameters, outputs, error, started_by, created_at, started_at, finished_at, ' +
+  'parent_run_id, parent_step';
 const STEP_COLUMNS = 'run_id, key, ord, step_id, idx, status, attempts, outputs, error, reason, started_at, finished_at';
 const REQUEST_COLUMNS = 'id, run_id, type, data, requested_by, at';
 const LOG_COLUMNS = 'id, run_id, step, attempt, stream, line, at';
@@ -29,14 +30,17 @@ export function prepareStatements(db: Database) {
         'VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING',
     ),
     getDefinition: p<DefinitionRow>('SELECT * FROM definitions WHERE hash = ?'),
+    // Newest first; rowid breaks a tie between two stored in the same millisecond.
+    findDefinition: p<DefinitionRow>('SELECT * FROM definitions WHERE workflow_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1'),
 
     insertRun: p(
       `INSERT INTO runs (${RUN_COLUMNS}, owner_id, lease_token, lease_expires_at) ` +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    // A projection never touches the lease columns: only claims and releases do.
+    // A projection never touches the lease columns (only claims and releases do), nor the
+    // parent link, which is set once when the run is created.
     upsertRun: p(
-      `INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET ` +
+      `INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET ` +
         'workflow_id = excluded.workflow_id, workflow_name = excluded.workflow_name, ' +
         'definition_hash = excluded.definition_hash, status = excluded.status, parameters = excluded.parameters, ' +
         'outputs = excluded.outputs, error = excluded.error, started_by = excluded.started_by, ' +
@@ -143,7 +147,7 @@ export function prepareStatements(db: Database) {
 export type Statements = ReturnType<typeof prepareStatements>;
 
 /**
- * listRuns has optional filters; each combination gets its own statement (at most eight),
+ * listRuns has optional filters; each combination gets its own statement (at most sixteen),
  * prepared on first use, so every shape can use its index.
  */
 export class RunQueries {
@@ -165,6 +169,10 @@ export class RunQueries {
     if (filter.before !== undefined) {
       where.push('created_at < ?');
       params.push(filter.before);
+    }
+    if (filter.parentRunId !== undefined) {
+      where.push('parent_run_id = ?');
+      params.push(filter.parentRunId);
     }
     params.push(filter.limit ?? -1);
     const sql =

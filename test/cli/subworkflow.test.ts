@@ -1,0 +1,44 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cairn, ROOT } from './cli.js';
+
+let dir: string;
+let db: string;
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('build first: npm run build (npm test does it)');
+  dir = mkdtempSync(join(tmpdir(), 'cairn-cli-sub-'));
+  db = join(dir, 'cairn.db');
+  writeFileSync(join(dir, 'child.yaml'), 'name: child\nsteps:\n  - id: hi\n    command: shell\n    parameters: { run: echo "n=7" >> "$CAIRN_OUTPUT" }\noutputs:\n  n: ${{ steps.hi.outputs.n }}\n');
+  writeFileSync(join(dir, 'parent.yaml'), 'name: parent\nsteps:\n  - id: sub\n    command: workflow\n    parameters: { workflow: child.yaml }\noutputs:\n  n: ${{ steps.sub.outputs.n }}\n');
+});
+
+describe('cairn status with sub-workflows', () => {
+  it('shows the link both ways, in text and in --json', async () => {
+    const ran = await cairn(['run', 'parent.yaml', '--json', '--db', db], { cwd: dir });
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    const parent = JSON.parse(ran.stdout) as { run_id: string; outputs: { n: string } };
+    expect(parent.outputs.n).toBe('7');
+
+    const json = JSON.parse((await cairn(['status', parent.run_id, '--json', '--db', db])).stdout) as { children: Array<{ run_id: string; workflow: string; step: string; status: string }>; parent?: unknown };
+    expect(json.parent).toBeUndefined();
+    expect(json.children).toHaveLength(1);
+    const child = json.children[0]!;
+    expect(child).toMatchObject({ workflow: 'child', step: 'sub', status: 'succeeded' });
+
+    const down = await cairn(['status', parent.run_id, '--db', db]);
+    expect(down.code).toBe(0);
+    expect(down.stdout).toMatch(/children:\n\s+\S+\s+child\s+step sub\s+succeeded/);
+    expect(down.stdout).toContain(child.run_id);
+
+    const up = await cairn(['status', child.run_id, '--db', db]);
+    expect(up.code).toBe(0);
+    expect(up.stdout).toContain(`parent: ${parent.run_id} step sub`);
+    const upJson = JSON.parse((await cairn(['status', child.run_id, '--json', '--db', db])).stdout) as { parent: unknown; children?: unknown };
+    expect(upJson.parent).toEqual({ run_id: parent.run_id, step: 'sub' });
+    expect(upJson.children).toBeUndefined();
+  });
+});

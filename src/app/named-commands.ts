@@ -5,7 +5,8 @@ import type { Workflow } from '../engine/types.js';
  * Steps written with a configured command name (`hv-delegate`) become their built-in
  * (`task`) with the preset parameters merged under theirs, before validation and before
  * the engine sees them: a named command behaves exactly like the built-in it uses.
- * Default timeouts apply here too, to steps that run an action and set none.
+ * Default timeouts and retry policies apply here too, to steps that run an action and
+ * set none.
  */
 export function applyConfig(workflow: Workflow, config: Config): void {
   for (const step of workflow.steps) {
@@ -19,5 +20,6 @@ export function applyConfig(workflow: Workflow, config: Config): void {
     if (step.timeoutSeconds === undefined && config.defaults.timeoutSeconds !== undefined && !waitsForPeople) {
       step.timeoutSeconds = config.defaults.timeoutSeconds;
     }
+    if (!step.retryDeclared && config.defaults.retry !== undefined && !waitsForPeople) step.retry = { ...config.defaults.retry };
   }
 }

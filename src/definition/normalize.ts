@@ -109,6 +109,7 @@ function step(input: StepInput): StepSpec {
   if (input.max_parallel !== undefined) spec.maxParallel = input.max_parallel;
   if (input.timeout_seconds !== undefined) spec.timeoutSeconds = input.timeout_seconds;
   if (input.outputs !== undefined) spec.outputs = { ...input.outputs };
+  if (input.retry !== undefined) spec.retryDeclared = true;
   if (input.phase !== undefined) spec.phase = input.phase;
   if (input.locks !== undefined && input.locks.length > 0) spec.locks = unique(input.locks);
   if (input.pool !== undefined) spec.pool = input.pool;

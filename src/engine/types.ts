@@ -51,6 +51,8 @@ export interface StepSpec {
   /** Instances of a `for_each` step that may run at once. */
   maxParallel?: number;
   retry: RetryPolicy;
+  /** The step wrote its own `retry` (else a configured default may apply). */
+  retryDeclared?: boolean;
   timeoutSeconds?: number;
   continueOnError: boolean;
   triggerRule: TriggerRule;

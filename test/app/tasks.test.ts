@@ -149,3 +149,34 @@ describe('the seed-004 fixture with its commands mapped in cairn.yaml', () => {
     expect(notes[0]).toMatchObject({ runId: run.id, step: 'document_results' });
   });
 });
+
+describe('defaults from cairn.yaml', () => {
+  it('apply a retry policy and a timeout to steps that set none, never to those that do', async () => {
+    ws = new Workspace();
+    const config = ws.file('cairn.yaml', 'defaults:\n  timeout_seconds: 30\n  retry: { max_attempts: 3, backoff: fixed, initial_delay: 10ms }\n');
+    const counter = ws.file('count', '0');
+    const cairn = await ws.open({ config });
+    const file = ws.file(
+      'd.yaml',
+      `
+name: d
+steps:
+  - id: flaky
+    command: shell
+    parameters: { env: { C: "${counter}" }, run: 'n=$(($(cat "$C")+1)); echo $n > "$C"; [ $n -ge 3 ]' }
+  - id: strict
+    command: shell
+    retry: 1
+    timeout_seconds: 5
+    depends_on: [flaky]
+    parameters: { run: "true" }
+`,
+    );
+    const run = await cairn.startRun({ file });
+    expect((await cairn.waitFor(run.id))?.status).toBe('succeeded');
+    const { workflow, steps } = await cairn.getRun(run.id);
+    expect(steps.find((s) => s.key === 'flaky')?.attempts).toBe(3);
+    expect(workflow?.steps.find((s) => s.id === 'flaky')).toMatchObject({ timeoutSeconds: 30, retry: { maxAttempts: 3 } });
+    expect(workflow?.steps.find((s) => s.id === 'strict')).toMatchObject({ timeoutSeconds: 5, retry: { maxAttempts: 1 } });
+  });
+});

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { configError, type ConfigDiagnostic } from './diagnostic.js';
 import { didYouMean, quoteList } from './suggest.js';
+import { describe, valueAt } from '../definition/index.js';
+
+export { describe, valueAt };
 
 type Issue = z.core.$ZodIssue;
 type Path = (string | number)[];
@@ -125,26 +128,6 @@ function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
-/** A value as a message shows it: short, and never the whole of a long string. */
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null (an empty value)';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 37)}...` : value}' (a string)`;
-  return `${String(value)} (a ${typeof value})`;
-}
-
-export function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
-  let node = root;
-  for (const segment of path) {
-    if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, segment)) return undefined;
-    node = (node as Record<string | number, unknown>)[segment];
-  }
-  return node;
-}
-
-/** `notify.channels.ops.url`, `defaults.retry` */
 export function label(path: readonly (string | number)[]): string {
   if (path.length === 0) return 'the configuration';
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');

@@ -16,3 +16,4 @@ export type { Position, SourcePositions } from './positions.js';
 export type { DefinitionFormat } from './read.js';
 export { workflowSchema } from './schema.js';
 export { VALIDATION_LEVELS, validateWorkflow, type ValidationLevel } from './validate.js';
+export { describe, valueAt } from './issues.js';

@@ -146,8 +146,8 @@ function checkRollbacks(workflow: Workflow, catalog: CommandCatalog): Diagnostic
     if (command === undefined) return;
     if (!catalog.has(command)) {
       out.push({ severity: 'error', code: 'DEF_UNKNOWN_COMMAND', message: `the rollback of step '${step.id}' uses unknown command '${command}'`, path: ['steps', i, 'rollback', 'command'], fix: `use one of: ${catalog.names().join(', ')}` });
-    } else if (command === 'task' || command === 'approval' || command === 'wait') {
-      out.push({ severity: 'error', code: 'DEF_TYPE', message: `the rollback of step '${step.id}' must run an action; '${command}' waits for people or time, which a rollback cannot yet do`, path: ['steps', i, 'rollback', 'command'], fix: 'use a shell, http or notify step that undoes it (notify can ask a person)' });
+    } else if (command === 'task' || command === 'approval' || command === 'wait' || command === 'workflow') {
+      out.push({ severity: 'error', code: 'DEF_TYPE', message: `the rollback of step '${step.id}' must run an action; '${command}' waits for people, time or another run, which a rollback cannot yet do`, path: ['steps', i, 'rollback', 'command'], fix: 'use a shell, http or notify step that undoes it (notify can ask a person)' });
     }
   });
   return out;

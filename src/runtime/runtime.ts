@@ -68,6 +68,7 @@ export class Runtime {
   /** Actions still running, so stopping can wait until their processes are gone. */
   private readonly inflight = new Set<Promise<void>>();
   private stopping = false;
+  private closing = false;
   /** Locks and pool slots held by this process's step attempts (docs/locks.md). */
   private readonly locks: LockQueue;
   /** `workflow` steps: the child runs they start and wait for. */
@@ -177,7 +178,11 @@ export class Runtime {
    * released so the next process can take it at once.
    */
   async stop(): Promise<void> {
-    if (this.stopping) return;
+    if (this.closing) return;
+    this.closing = true;
+    // Children being cancelled with their step (the parent was cancelled or timed out) must
+    // have that recorded before this process lets them go.
+    await this.children.drain(5000);
     this.stopping = true;
     for (const t of this.intervals) clearInterval(t);
     this.inbox = [];
@@ -312,7 +317,7 @@ export class Runtime {
         const running = slot.controllers.get(effect.step);
         if (running && running.attempt === effect.attempt) running.controller.abort(new Error(effect.reason));
         // Nothing runs it here (the run was taken over): a sub-workflow's child must still stop.
-        else if (!running) this.track(this.children.abandon(slot, effect.step, effect.reason).catch(this.onError));
+        else if (!running) this.track(this.children.abandon(slot, effect.step, effect.reason).catch((err: unknown) => this.onError(err)));
         return;
       }
       case 'compensate':

@@ -60,6 +60,8 @@ export function isSubworkflow(slot: RunSlot, stepId: string): boolean {
 export class ChildRuns {
   /** Children this process is cancelling: a retry of their step starts a new one after them. */
   private readonly cancelling = new Set<string>();
+  /** Attempts stopping their child, so that shutting down can let them finish first. */
+  private readonly stopping = new Set<Promise<void>>();
 
   constructor(private readonly host: ChildHost) {}
 
@@ -79,9 +81,8 @@ export class ChildRuns {
     // letting the run go (shutdown, lease lost) leaves it for whoever takes the run next.
     // Finishing the run silences the attempt right after a cancel aborted it, so read now.
     let stopChild = false;
-    running.controller.signal.addEventListener('abort', () => (stopChild = !running.silenced), { once: true });
     const attemptOf = { slot, step, attempt, spec, running, log: (line: string) => deps.log({ runId: slot.state.run.id, step, attempt, stream: 'system', line }) };
-    return this.carry(attemptOf, parsed.data, () => stopChild)
+    const done = this.carry(attemptOf, parsed.data, () => stopChild)
       .then((input) => {
         if (input && !running.silenced) deps.report(input);
       })
@@ -93,6 +94,31 @@ export class ChildRuns {
       .finally(() => {
         if (slot.controllers.get(step) === running) slot.controllers.delete(step);
       });
+    // Registered before any abort can come (aborts come from later effects, never from carry).
+    running.controller.signal.addEventListener(
+      'abort',
+      () => {
+        stopChild = !running.silenced;
+        if (stopChild) this.hold(done);
+      },
+      { once: true },
+    );
+    return done;
+  }
+
+  /** Resolves once every child being stopped has ended (or after `maxMs`). */
+  async drain(maxMs: number): Promise<void> {
+    if (this.stopping.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise((r) => (timer = setTimeout(r, maxMs)));
+    await Promise.race([Promise.allSettled([...this.stopping]), late]);
+    clearTimeout(timer);
+  }
+
+  private hold(work: Promise<void>): Promise<void> {
+    this.stopping.add(work);
+    void work.finally(() => this.stopping.delete(work));
+    return work;
   }
 
   /**
@@ -100,11 +126,16 @@ export class ChildRuns {
    * this process, as when a run is cancelled on being taken over from a dead process: its
    * child would run on with nobody waiting, so it is cancelled too.
    */
-  async abandon(slot: RunSlot, step: string, reason: string): Promise<void> {
+  abandon(slot: RunSlot, step: string, reason: string): Promise<void> {
     const stepId = slot.state.steps.get(step)?.stepId;
-    if (stepId === undefined || !isSubworkflow(slot, stepId)) return;
-    const child = await newestChild(this.host.store, slot.state.run.id, step);
-    if (child && !isTerminalRun(child)) await this.stop(child.id, `its parent run ${slot.state.run.id} stopped step '${step}': ${reason}`);
+    if (stepId === undefined || !isSubworkflow(slot, stepId)) return Promise.resolve();
+    const parentId = slot.state.run.id;
+    return this.hold(
+      (async () => {
+        const child = await newestChild(this.host.store, parentId, step);
+        if (child && !isTerminalRun(child)) await this.stop(child.id, `its parent run ${parentId} stopped step '${step}': ${reason}`);
+      })(),
+    );
   }
 
   /** Start or find the child, wait for it, and say what the step's outcome is (none when stopped). */

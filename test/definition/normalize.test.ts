@@ -78,6 +78,7 @@ describe('normalization into the engine Workflow', () => {
       forEach: 'parameters.hosts',
       maxParallel: 2,
       retry: { maxAttempts: 4, backoff: 'fixed', initialDelayMs: 500, maxDelayMs: 2000, jitter: 0 },
+      retryDeclared: true,
       timeoutSeconds: 30,
       continueOnError: true,
       triggerRule: 'none_failed',

@@ -11,6 +11,7 @@ import { executeStep, type ExecuteDeps } from './execute.js';
 import { LiveFeed } from './live.js';
 import { LockQueue } from './locks.js';
 import { LogBuffer } from './log-buffer.js';
+import { ProcessRegistry } from './process-registry.js';
 import { stopOrphans } from './orphans.js';
 import { currentOwner, isOwnerDead, processStartTime } from './owner.js';
 import { finalizeOutputs } from './outputs.js';
@@ -63,6 +64,8 @@ export class Runtime {
   private flushing: Promise<void> | undefined;
   private flushQueued = false;
   private intervals: NodeJS.Timeout[] = [];
+  /** Process groups of running attempts, recorded for whoever takes over after a crash. */
+  private readonly processes: ProcessRegistry;
   /** Cairn's memory as actions see it (remember, recall). */
   private readonly memory: Memory;
   /** Actions still running, so stopping can wait until their processes are gone. */
@@ -81,6 +84,7 @@ export class Runtime {
     this.onError = options.onError ?? ((err) => console.error('cairn runtime:', err));
     this.owner = currentOwner(this.clock());
     this.logs = new LogBuffer(this.store, this.onError);
+    this.processes = new ProcessRegistry(this.store, this.onError);
     this.memory = { add: (note) => this.store.addNote(note), search: (query, opts) => this.store.searchNotes(query, opts) };
     this.locks = new LockQueue({ store: this.store, ownerId: this.owner.id, leaseMs: this.leaseMs, pools: options.pools ?? {}, onError: this.onError });
     this.children = new ChildRuns({
@@ -191,6 +195,7 @@ export class Runtime {
     // Killed process groups get a grace period before SIGKILL; wait for them to be gone.
     await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, 5000).unref())]);
     await this.logs.flush();
+    await this.processes.flush();
     for (const runId of [...this.slots.keys()]) {
       await this.store.releaseRun(runId, this.owner.id).catch(this.onError);
       this.forget(runId);
@@ -344,17 +349,12 @@ export class Runtime {
       ...(this.options.channel ? { channel: this.options.channel } : {}),
       log: (line) => this.log(line),
       report: (input) => this.submit(runId, input),
-      started: (step, attempt, pgid) => this.recordProcess(runId, step, attempt, pgid),
-      ended: (step, attempt) => {
-        this.store.removeProcess(runId, step, attempt).catch(this.onError);
+      started: (step, attempt, pid) => {
+        const pidStart = processStartTime(pid);
+        this.processes.started({ runId, step, attempt, host: this.owner.host, pid, ...(pidStart ? { pidStart } : {}) });
       },
+      ended: (step, attempt) => this.processes.ended({ runId, step, attempt }),
     };
-  }
-
-  private recordProcess(runId: string, step: string, attempt: number, pid: number): void {
-    const pidStart = processStartTime(pid);
-    const proc = { runId, step, attempt, host: this.owner.host, pid, ...(pidStart ? { pidStart } : {}) };
-    this.store.recordProcess(proc).catch(this.onError);
   }
 
   private log(line: { runId: string; step: string; attempt: number; stream: 'stdout' | 'stderr' | 'system'; line: string }): void {

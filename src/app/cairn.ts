@@ -18,7 +18,7 @@ import { StoreError, type LockHold, type LockWaiter, type LogLine, type RunFilte
 import { isOwnerDead } from '../runtime/owner.js';
 import { CairnError } from './errors.js';
 import { resolveParameters } from './parameters.js';
-import { newRunId } from './run-id.js';
+import { prepareRun } from './new-run.js';
 import { checkDefinition } from './validate.js';
 import { applyConfig } from './named-commands.js';
 import { loadSettings } from './settings.js';
@@ -142,20 +142,8 @@ export class Cairn {
       throw new CairnError('DEFINITION_INVALID', `${req.file} is not a valid workflow`, { diagnostics: report.diagnostics });
     }
     const parameters = resolveParameters(workflow.parameters, req.parameters ?? {});
-    const now = Date.now();
-    const absolute = this.path(req.file);
-    await this.store.putDefinition({ hash: parsed.hash, workflowId: workflow.id, version: workflow.version, source: parsed.source, format: parsed.format, path: absolute, createdAt: now });
+    const run = await prepareRun(this.store, parsed, workflow, parameters, { path: this.path(req.file), startedBy: req.startedBy ?? currentUser() });
     this.workflows.set(parsed.hash, workflow);
-    const run: Run = {
-      id: newRunId(now),
-      workflowId: workflow.id,
-      workflowName: workflow.name,
-      definitionHash: parsed.hash,
-      status: 'queued',
-      parameters,
-      createdAt: now,
-      startedBy: req.startedBy ?? currentUser(),
-    };
     if (req.detach) {
       await this.store.createRun(run, [runCreatedEvent(run)]);
       this.spawnResume(run.id);

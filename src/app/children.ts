@@ -10,7 +10,7 @@ import type { ChildRequest } from '../runtime/subworkflow.js';
 import type { Store } from '../store/store.js';
 import { CairnError } from './errors.js';
 import { resolveParameters } from './parameters.js';
-import { newRunId } from './run-id.js';
+import { prepareRun } from './new-run.js';
 import { checkDefinition } from './validate.js';
 
 /** What starting a child run needs of the application. */
@@ -41,22 +41,12 @@ export async function startChildRun(host: ChildHost, req: ChildRequest): Promise
   }
   await checkLineage(host.store, req.parent, { hash: parsed.hash, name: workflow.name });
   const parameters = childParameters(workflow, req);
-  const now = Date.now();
-  if (!stored) {
-    await host.store.putDefinition({ hash: parsed.hash, workflowId: workflow.id, version: workflow.version, source: parsed.source, format: parsed.format, ...(parsed.path ? { path: parsed.path } : {}), createdAt: now });
-  }
-  host.remember(parsed.hash, workflow, dir);
-  const run: Run = {
-    id: newRunId(now),
-    workflowId: workflow.id,
-    workflowName: workflow.name,
-    definitionHash: parsed.hash,
-    status: 'queued',
-    parameters,
-    createdAt: now,
-    ...(req.parent.startedBy !== undefined ? { startedBy: req.parent.startedBy } : {}),
+  const run = await prepareRun(host.store, parsed, workflow, parameters, {
+    definitionStored: stored,
     parent: { runId: req.parent.id, step: req.step },
-  };
+    ...(req.parent.startedBy !== undefined ? { startedBy: req.parent.startedBy } : {}),
+  });
+  host.remember(parsed.hash, workflow, dir);
   const runtime = await host.runtime();
   await runtime.startRun(run, workflow);
   return runtime.snapshot(run.id) ?? run;

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
-import type { ActionContext } from '../../src/actions/action.js';
+import { expect } from 'vitest';
+import { ActionFailure, type ActionContext } from '../../src/actions/action.js';
 
 export interface LoggedLine {
   stream: 'stdout' | 'stderr' | 'system';
@@ -39,4 +40,14 @@ export function actionContext<P>(parameters: P, overrides: ContextOverrides = {}
 /** The lines of one stream. */
 export function linesOf(lines: LoggedLine[], stream: LoggedLine['stream']): string[] {
   return lines.filter((l) => l.stream === stream).map((l) => l.line);
+}
+
+/** The ActionFailure a promise rejects with; the test fails if it resolves or throws anything else. */
+export async function failure(promise: Promise<unknown>): Promise<ActionFailure> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ActionFailure);
+  return error as ActionFailure;
 }

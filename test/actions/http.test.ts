@@ -1,10 +1,10 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionFailure, type ActionResult } from '../../src/actions/action.js';
+import type { ActionResult } from '../../src/actions/action.js';
 import { describeExpected, statusMatcher } from '../../src/actions/expected-status.js';
 import { httpAction, type HttpParameters } from '../../src/actions/http.js';
-import { actionContext, linesOf, type TestContext } from './context.js';
+import { actionContext, failure, linesOf, type TestContext } from './context.js';
 
 interface Seen {
   method: string;
@@ -77,14 +77,6 @@ function call(parameters: HttpParameters): { t: TestContext<HttpParameters>; res
   return { t, result: httpAction.run(t.ctx) };
 }
 
-async function failure(promise: Promise<unknown>): Promise<ActionFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ActionFailure);
-  return error as ActionFailure;
-}
 
 describe('http: responses', () => {
   it('parses a JSON body and reports status and lower-case headers', async () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ActionFailure, type NotifyChannel } from '../../src/actions/action.js';
 import { notifyAction } from '../../src/actions/notify.js';
-import { actionContext, linesOf } from './context.js';
+import { actionContext, failure as failureOf, linesOf } from './context.js';
 
 interface Received {
   url: string;
@@ -38,16 +38,6 @@ afterAll(async () => {
 beforeEach(() => {
   received = [];
 });
-
-/** The ActionFailure the promise rejects with; a success fails the test. */
-async function failureOf(promise: Promise<unknown>): Promise<ActionFailure> {
-  const outcome = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(outcome instanceof ActionFailure)) throw new Error(`expected an ActionFailure, got ${String(outcome)}`);
-  return outcome;
-}
 
 describe('notify', () => {
   const channels = (): Record<string, NotifyChannel> => ({

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ActionFailure, type ActionResult } from '../../src/actions/action.js';
+import type { ActionResult } from '../../src/actions/action.js';
 import { processIsRunning } from '../../src/actions/process-tree.js';
 import { shellAction, type ShellParameters } from '../../src/actions/shell.js';
-import { actionContext, linesOf, type ContextOverrides, type TestContext } from './context.js';
+import { actionContext, type ContextOverrides, failure, linesOf, type TestContext } from './context.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cairn-shell-test-'));
 let leftovers: number[] = [];
@@ -28,14 +28,6 @@ function run(parameters: ShellParameters, overrides: ContextOverrides = {}): { t
   return { t, result: shellAction.run(t.ctx) };
 }
 
-async function failure(promise: Promise<unknown>): Promise<ActionFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ActionFailure);
-  return error as ActionFailure;
-}
 
 /** Polls until `check` holds; gives up after a generous deadline (no timing is asserted). */
 async function eventually(check: () => boolean, what: string): Promise<void> {

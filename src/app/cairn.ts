@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinActions } from '../actions/registry.js';
 import type { Action } from '../actions/action.js';
-import { loadDefinitionFile, parseDefinition, planWorkflow, workflowJsonSchema, type Diagnostic, type ParsedDefinition, type Plan, type ValidationLevel } from '../definition/index.js';
+import { loadDefinitionFile, parseDefinition, planWorkflow, type Diagnostic, type ParsedDefinition, type Plan, type ValidationLevel } from '../definition/index.js';
 import { approvalProblem } from '../engine/task.js';
 import { rollbackPlan, rollbackProblem, type Compensation } from '../engine/rollback.js';
 import { retryProblem } from '../engine/retry.js';
@@ -128,10 +128,6 @@ export class Cairn {
   async validate(file: string, level: ValidationLevel = 'standard'): Promise<ValidationReport> {
     const parsed = await loadDefinitionFile(this.path(file));
     return this.check(parsed, file, level);
-  }
-
-  jsonSchema(): object {
-    return workflowJsonSchema();
   }
 
   async startRun(req: StartRunRequest): Promise<Run> {
@@ -532,7 +528,7 @@ function ignoreFinished(err: unknown): void {
 }
 
 /** Store failures become user-facing errors with the same codes. */
-export function asCairnError(err: unknown): unknown {
+function asCairnError(err: unknown): unknown {
   if (err instanceof StoreError) return new CairnError(err.code, err.message);
   return err;
 }

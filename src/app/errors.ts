@@ -21,6 +21,15 @@ export type CairnErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'STORE_CORRUPT'
   | 'STORE_VERSION'
+  | 'STORE_DUPLICATE'
+  | 'WORKFLOW_NOT_FOUND'
+  | 'KEY_NOT_FOUND'
+  | 'KEY_NAME_TAKEN'
+  | 'WEBHOOK_NOT_FOUND'
+  | 'WEBHOOK_URL_REFUSED'
+  | 'SIGNATURE_INVALID'
+  | 'TRIGGER_NOT_FOUND'
+  | 'PORT_IN_USE'
   | 'USAGE';
 
 export class CairnError extends Error {

@@ -1,4 +1,5 @@
 import type { NewNote, Note, NoteHit, Run, RunEvent, RunStatus, StepRun } from '../engine/types.js';
+import type { AccessKey, Delivery, DeliveryUpdate, FeedEntry, NewDelivery, Webhook } from './records.js';
 
 /**
  * The one durable store. Narrow and async so that SQLite (embedded) and PostgreSQL
@@ -15,9 +16,19 @@ export interface Store {
   getDefinition(hash: string): Promise<StoredDefinition | undefined>;
   /** The newest stored definition of a workflow id (a `workflow` step naming a stored workflow). */
   findDefinition(workflowId: string): Promise<StoredDefinition | undefined>;
+  /** Every stored version, oldest first (of one workflow id, or of all). */
+  listDefinitions(workflowId?: string): Promise<StoredDefinition[]>;
 
-  /** Create a run (status `queued`) with its first events, unowned or owned by `claim`. */
-  createRun(run: Run, events: RunEvent[], claim?: { ownerId: string; leaseMs: number }): Promise<Claim | undefined>;
+  /**
+   * Create a run (status `queued`) with its first events, unowned or owned by `claim`.
+   * With a `startKey` (a cron fire, a webhook message id, an Idempotency-Key), a second run
+   * with the same key is refused: StoreError `STORE_DUPLICATE`, nothing written.
+   */
+  createRun(run: Run, events: RunEvent[], claim?: { ownerId: string; leaseMs: number }, opts?: { startKey?: string }): Promise<Claim | undefined>;
+  /** The run created with this start key, if any. */
+  findRunByStartKey(startKey: string): Promise<Run | undefined>;
+  /** How many runs are in each status (statuses with none are absent). */
+  countRuns(): Promise<Partial<Record<RunStatus, number>>>;
 
   /**
    * Group commit: append events for many runs in ONE transaction, with their projections.
@@ -82,6 +93,44 @@ export interface Store {
   releaseLocks(holder: LockHolderKey): Promise<void>;
   /** Every hold (oldest first) and every waiter (in queue order). */
   listLocks(): Promise<LockTable>;
+
+  // The feed: every committed event in commit order, across runs; a cursor names a place.
+  readFeed(opts: { after: number; limit: number; runId?: string }): Promise<FeedEntry[]>;
+  /** The newest cursor (0 when empty). */
+  feedHead(): Promise<number>;
+
+  // Named cursors (where a reader of the feed got to; a cron trigger's last fire).
+  getCursor(name: string): Promise<number | undefined>;
+  setCursor(name: string, value: number): Promise<void>;
+
+  // API keys: the server reads them on every request, so revoking takes effect at once.
+  putKey(key: AccessKey): Promise<void>;
+  getKey(id: string): Promise<AccessKey | undefined>;
+  listKeys(): Promise<AccessKey[]>;
+  /** Revoke a live key by id or name: the key as revoked, or undefined when there is none. */
+  revokeKey(idOrName: string, at: number): Promise<AccessKey | undefined>;
+
+  // Webhooks and their outbox.
+  putWebhook(webhook: Webhook): Promise<void>;
+  getWebhook(id: string): Promise<Webhook | undefined>;
+  listWebhooks(): Promise<Webhook[]>;
+  /** Delete a webhook and its deliveries; false when there is none. */
+  deleteWebhook(id: string): Promise<boolean>;
+  disableWebhook(id: string, at: number, reason: string): Promise<void>;
+  /**
+   * Atomically: queue the deliveries and move the named feed cursor to `cursor`, unless it
+   * is already there or past it (another reader did the work): then nothing is written.
+   */
+  enqueueDeliveries(cursorName: string, cursor: number, deliveries: NewDelivery[]): Promise<boolean>;
+  /**
+   * Take pending deliveries that are due, pushing their `nextAt` to `now + leaseMs` so no
+   * other process takes them meanwhile; a claim that is never settled comes due again.
+   */
+  claimDeliveries(now: number, leaseMs: number, limit: number): Promise<Delivery[]>;
+  settleDelivery(id: string, update: DeliveryUpdate): Promise<void>;
+  listDeliveries(webhookId: string, opts?: { limit?: number; status?: Delivery['status'] }): Promise<Delivery[]>;
+  /** The soonest `nextAt` of a pending delivery, if any. */
+  nextDeliveryAt(): Promise<number | undefined>;
 }
 
 /** The step attempt that holds or waits for locks. */
@@ -242,7 +291,7 @@ export interface LogLine {
 export class StoreError extends Error {
   constructor(
     message: string,
-    readonly code: 'STORE_BUSY' | 'STORE_UNAVAILABLE' | 'STORE_CORRUPT' | 'STORE_VERSION',
+    readonly code: 'STORE_BUSY' | 'STORE_UNAVAILABLE' | 'STORE_CORRUPT' | 'STORE_VERSION' | 'STORE_DUPLICATE',
     options?: { cause?: unknown },
   ) {
     super(message, options);

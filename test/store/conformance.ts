@@ -7,6 +7,7 @@ import { describeMemoryCases } from './conformance-memory.js';
 import { describeOwnershipCases } from './conformance-ownership.js';
 import { describeProcessCases } from './conformance-processes.js';
 import { describeRunCases } from './conformance-runs.js';
+import { describeServerCases } from './conformance-server.js';
 
 /**
  * The one test suite every Store implementation must pass (SQLite now, PostgreSQL later).
@@ -42,5 +43,6 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describeMemoryCases(ctx);
     describeLockCases(ctx);
     describeChildCases(ctx);
+    describeServerCases(ctx);
   });
 }

@@ -1,5 +1,5 @@
 import type { Run, RunEvent } from '../../engine/types.js';
-import type { Claim, CommitBatch } from '../store.js';
+import { StoreError, type Claim, type CommitBatch } from '../store.js';
 import { runParams, stepParams } from './rows.js';
 import type { Statements } from './statements.js';
 
@@ -15,9 +15,15 @@ export function insertRun(
   events: RunEvent[],
   claim: { ownerId: string; leaseMs: number } | undefined,
   now: number,
+  startKey?: string,
 ): Claim | undefined {
+  if (startKey !== undefined) {
+    const taken = s.startKeyTaken.get(startKey);
+    if (taken !== undefined) throw new StoreError(`run ${taken} was already started with key '${startKey}'`, 'STORE_DUPLICATE');
+  }
   const lease = claim === undefined ? [null, 0, null] : [claim.ownerId, 1, now + claim.leaseMs];
   s.insertRun.run(...runParams(run), ...lease);
+  if (startKey !== undefined) s.setStartKey.run(startKey, run.id);
   s.advanceRun.run(insertEvents(s, run.id, events), 0, run.id);
   return claim === undefined ? undefined : { runId: run.id, token: 1 };
 }
@@ -50,6 +56,7 @@ function insertEvents(s: Statements, runId: string, events: RunEvent[]): number 
   for (const e of events) {
     if (e.runId !== runId) throw new Error(`event ${e.type} #${e.seq} of run ${e.runId} was committed with run ${runId}`);
     s.insertEvent.run(runId, e.seq, e.type, e.at, JSON.stringify(e.data));
+    s.insertFeed.run(runId, e.seq);
     if (e.seq > lastSeq) lastSeq = e.seq;
   }
   return lastSeq;

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { NewNote, Note, NoteHit, Run, RunEvent, StepRun } from '../../engine/types.js';
+import type { NewNote, Note, NoteHit, Run, RunEvent, RunStatus, StepRun } from '../../engine/types.js';
+import type { AccessKey, Delivery, DeliveryUpdate, FeedEntry, NewDelivery, Webhook } from '../records.js';
 import type {
   Claim,
   ClaimOptions,
@@ -30,6 +31,18 @@ import * as logs from './logs.js';
 import * as notes from './notes.js';
 import { definitionParams, ownerParams, toDefinition, toEvent, toOwner, toProcess, toRequest, toRun, toStep } from './rows.js';
 import { prepareStatements, RunQueries, type Statements } from './statements.js';
+import {
+  deliveryParams,
+  keyParams,
+  prepareServerStatements,
+  settleParams,
+  toDelivery,
+  toFeedEntry,
+  toKey,
+  toWebhook,
+  webhookParams,
+  type ServerStatements,
+} from './server-tables.js';
 
 export type { SqliteStoreOptions } from './connection.js';
 
@@ -47,6 +60,7 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
 export class SqliteStore implements Store {
   readonly location: string;
   private readonly s: Statements;
+  private readonly server: ServerStatements;
   private readonly runs: RunQueries;
   private readonly tx: ReturnType<typeof transactions>;
 
@@ -57,8 +71,9 @@ export class SqliteStore implements Store {
   ) {
     this.location = `sqlite:${path}`;
     this.s = prepareStatements(db);
+    this.server = prepareServerStatements(db);
     this.runs = new RunQueries(db);
-    this.tx = transactions(db, this.s);
+    this.tx = transactions(db, this.s, this.server);
     // Its statements and transaction functions must never be collected (native-lifetime.ts).
     pin(this);
   }
@@ -77,8 +92,23 @@ export class SqliteStore implements Store {
     return row === undefined ? undefined : toDefinition(row);
   }
 
-  async createRun(run: Run, events: RunEvent[], claim?: { ownerId: string; leaseMs: number }): Promise<Claim | undefined> {
-    return this.guard(() => this.tx.createRun.immediate(run, events, claim, Date.now()));
+  async listDefinitions(workflowId?: string): Promise<StoredDefinition[]> {
+    return this.guard(() => this.s.listDefinitions.all({ workflowId: workflowId ?? null })).map(toDefinition);
+  }
+
+  async createRun(run: Run, events: RunEvent[], claim?: { ownerId: string; leaseMs: number }, opts: { startKey?: string } = {}): Promise<Claim | undefined> {
+    return this.guard(() => this.tx.createRun.immediate(run, events, claim, Date.now(), opts.startKey));
+  }
+
+  async findRunByStartKey(startKey: string): Promise<Run | undefined> {
+    const id = this.guard(() => this.server.runIdByStartKey.get(startKey));
+    return id === undefined ? undefined : this.getRun(id);
+  }
+
+  async countRuns(): Promise<Partial<Record<RunStatus, number>>> {
+    const counts: Partial<Record<RunStatus, number>> = {};
+    for (const row of this.guard(() => this.server.countRuns.all())) counts[row.status] = row.n;
+    return counts;
   }
 
   async commit(batches: CommitBatch[]): Promise<CommitResult> {
@@ -187,6 +217,86 @@ export class SqliteStore implements Store {
     return this.guard(() => this.tx.listLocks.deferred());
   }
 
+  async readFeed(opts: { after: number; limit: number; runId?: string }): Promise<FeedEntry[]> {
+    const rows = this.guard(() =>
+      opts.runId === undefined ? this.server.readFeed.all(opts.after, opts.limit) : this.server.readRunFeed.all(opts.runId, opts.after, opts.limit),
+    );
+    return rows.map(toFeedEntry);
+  }
+
+  async feedHead(): Promise<number> {
+    return this.guard(() => this.server.feedHead.get()) ?? 0;
+  }
+
+  async getCursor(name: string): Promise<number | undefined> {
+    return this.guard(() => this.server.getCursor.get(name));
+  }
+
+  async setCursor(name: string, value: number): Promise<void> {
+    this.guard(() => this.server.setCursor.run(name, value));
+  }
+
+  async putKey(key: AccessKey): Promise<void> {
+    this.guard(() => this.server.putKey.run(...keyParams(key)));
+  }
+
+  async getKey(id: string): Promise<AccessKey | undefined> {
+    const row = this.guard(() => this.server.getKey.get(id));
+    return row === undefined ? undefined : toKey(row);
+  }
+
+  async listKeys(): Promise<AccessKey[]> {
+    return this.guard(() => this.server.listKeys.all()).map(toKey);
+  }
+
+  async revokeKey(idOrName: string, at: number): Promise<AccessKey | undefined> {
+    return this.guard(() => this.tx.revokeKey.immediate(idOrName, at));
+  }
+
+  async putWebhook(webhook: Webhook): Promise<void> {
+    this.guard(() => this.server.putWebhook.run(...webhookParams(webhook)));
+  }
+
+  async getWebhook(id: string): Promise<Webhook | undefined> {
+    const row = this.guard(() => this.server.getWebhook.get(id));
+    return row === undefined ? undefined : toWebhook(row);
+  }
+
+  async listWebhooks(): Promise<Webhook[]> {
+    return this.guard(() => this.server.listWebhooks.all()).map(toWebhook);
+  }
+
+  async deleteWebhook(id: string): Promise<boolean> {
+    return this.guard(() => this.server.deleteWebhook.run(id)).changes > 0;
+  }
+
+  async disableWebhook(id: string, at: number, reason: string): Promise<void> {
+    this.guard(() => this.server.disableWebhook.run(at, reason, id));
+  }
+
+  async enqueueDeliveries(cursorName: string, cursor: number, deliveries: NewDelivery[]): Promise<boolean> {
+    return this.guard(() => this.tx.enqueueDeliveries.immediate(cursorName, cursor, deliveries));
+  }
+
+  async claimDeliveries(now: number, leaseMs: number, limit: number): Promise<Delivery[]> {
+    const rows = this.guard(() => this.server.claimDeliveries.all({ now, until: now + leaseMs, limit }));
+    // RETURNING has no order.
+    return rows.map(toDelivery).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  }
+
+  async settleDelivery(id: string, update: DeliveryUpdate): Promise<void> {
+    this.guard(() => this.server.settleDelivery.run(settleParams(id, update)));
+  }
+
+  async listDeliveries(webhookId: string, opts: { limit?: number; status?: Delivery['status'] } = {}): Promise<Delivery[]> {
+    const rows = this.guard(() => this.server.listDeliveries.all({ webhookId, status: opts.status ?? null, limit: opts.limit ?? 100 }));
+    return rows.map(toDelivery);
+  }
+
+  async nextDeliveryAt(): Promise<number | undefined> {
+    return this.guard(() => this.server.nextDeliveryAt.get()) ?? undefined;
+  }
+
   async close(): Promise<void> {
     if (!this.db.open) return;
     try {
@@ -208,11 +318,24 @@ export class SqliteStore implements Store {
 }
 
 /** Transaction functions, built once: better-sqlite3 rolls back when one throws. */
-function transactions(db: Database.Database, s: Statements) {
+function transactions(db: Database.Database, s: Statements, server: ServerStatements) {
   return {
+    revokeKey: db.transaction((idOrName: string, at: number): AccessKey | undefined => {
+      const row = server.liveKey.get({ key: idOrName });
+      if (row === undefined) return undefined;
+      server.revokeKey.run(at, row.id);
+      return { ...toKey(row), revokedAt: at };
+    }),
+    enqueueDeliveries: db.transaction((cursorName: string, cursor: number, deliveries: NewDelivery[]): boolean => {
+      const current = server.getCursor.get(cursorName);
+      if (current !== undefined && current >= cursor) return false;
+      for (const d of deliveries) server.insertDelivery.run(...deliveryParams(d));
+      server.setCursor.run(cursorName, cursor);
+      return true;
+    }),
     createRun: db.transaction(
-      (run: Run, events: RunEvent[], claim: { ownerId: string; leaseMs: number } | undefined, now: number) =>
-        insertRun(s, run, events, claim, now),
+      (run: Run, events: RunEvent[], claim: { ownerId: string; leaseMs: number } | undefined, now: number, startKey: string | undefined) =>
+        insertRun(s, run, events, claim, now, startKey),
     ),
     commit: db.transaction((batches: CommitBatch[]) => writeBatches(s, batches)),
     heartbeat: db.transaction((ownerId: string, leaseMs: number, now: number) =>

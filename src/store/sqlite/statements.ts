@@ -32,6 +32,7 @@ export function prepareStatements(db: Database) {
     getDefinition: p<DefinitionRow>('SELECT * FROM definitions WHERE hash = ?'),
     // Newest first; rowid breaks a tie between two stored in the same millisecond.
     findDefinition: p<DefinitionRow>('SELECT * FROM definitions WHERE workflow_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1'),
+    listDefinitions: p<DefinitionRow>('SELECT * FROM definitions WHERE (@workflowId IS NULL OR workflow_id = @workflowId) ORDER BY created_at, rowid'),
 
     insertRun: p(
       `INSERT INTO runs (${RUN_COLUMNS}, owner_id, lease_token, lease_expires_at) ` +
@@ -48,6 +49,10 @@ export function prepareStatements(db: Database) {
     ),
     runHead: p<RunHeadRow>('SELECT owner_id, lease_token, step_ord FROM runs WHERE id = ?'),
     insertEvent: p('INSERT INTO events (run_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)'),
+    // Every event also takes the next place in the feed (migration 005), in the same transaction.
+    insertFeed: p('INSERT INTO feed (run_id, seq) VALUES (?, ?)'),
+    setStartKey: p('UPDATE runs SET start_key = ? WHERE id = ?'),
+    startKeyTaken: p<string>('SELECT id FROM runs WHERE start_key = ?').pluck(),
     advanceRun: p('UPDATE runs SET last_seq = max(last_seq, ?), step_ord = step_ord + ? WHERE id = ?'),
     upsertStep: p(
       `INSERT INTO steps (${STEP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET ` +

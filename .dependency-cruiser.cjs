@@ -33,9 +33,14 @@ const LAYERS = {
   actions: ['engine', 'expressions'],
   runtime: ['engine', 'store', 'actions', 'expressions', 'definition'],
   config: ['engine', 'definition'],
+  webhooks: ['engine', 'store'],
+  observability: ['engine', 'store', 'actions', 'runtime'],
 };
 
 const FRONT_DOORS = ['cli', 'server', 'mcp'];
+
+/** The one crossing between front doors: `cairn serve` (and later `cairn mcp`) starts the other door. */
+const CLI_LAUNCHES = '^src/(server|mcp)/serve\\.ts$';
 
 const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => ({
   name: `${layer}-layer`,
@@ -65,7 +70,7 @@ module.exports = {
         'folder, plus the domain types in src/engine/types.ts.',
       severity: 'error',
       from: { path: `^src/(${FRONT_DOORS.join('|')})/` },
-      to: { path: '^src/', pathNot: ['^src/$1/', '^src/app/', '^src/engine/types\\.ts$'] },
+      to: { path: '^src/', pathNot: ['^src/$1/', '^src/app/', '^src/engine/types\\.ts$', CLI_LAUNCHES] },
     },
     {
       name: 'front-door-types-only-from-engine',
@@ -80,7 +85,7 @@ module.exports = {
       severity: 'error',
       // $1 is the importer's top folder (or file) under src/, so a door may import itself.
       from: { path: '^src/([^/]+)' },
-      to: { path: `^src/(${FRONT_DOORS.join('|')})/`, pathNot: '^src/$1/' },
+      to: { path: `^src/(${FRONT_DOORS.join('|')})/`, pathNot: ['^src/$1/', CLI_LAUNCHES] },
     },
     {
       name: 'no-circular',

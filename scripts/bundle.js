@@ -31,8 +31,9 @@ await build({
   target: 'node20',
   minify: true,
   keepNames: false,
-  // Native addons cannot be bundled.
-  external: ['better-sqlite3'],
+  // Native addons cannot be bundled. The server's packages load only for `cairn serve`;
+  // kept as they ship (pino and fastify resolve files at run time).
+  external: ['better-sqlite3', 'fastify', '@fastify/*', 'pino', 'prom-client', 'ws'],
   // CommonJS dependencies call require() for Node built-ins.
   banner: { js: "import { createRequire as __cairnCreateRequire } from 'node:module'; const require = __cairnCreateRequire(import.meta.url);" },
   logLevel: 'warning',

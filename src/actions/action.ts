@@ -47,6 +47,13 @@ export interface ActionContext<P = Record<string, unknown>> {
   channel?(name: string): NotifyChannel | undefined;
   /** Parameter values and step outputs the step may read (for `gate` evidence). */
   data?: Record<string, unknown>;
+  /** Circuit breakers per target host (`http`; breakers.ts); without them every request goes out. */
+  breakers?: HostBreakers;
+}
+
+/** Sends a request through its host's circuit breaker; see breakers.ts. */
+export interface HostBreakers {
+  execute<T extends { status: number }>(url: string, send: () => Promise<T>, signal?: AbortSignal): Promise<T>;
 }
 
 export interface Memory {

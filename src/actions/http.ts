@@ -31,6 +31,12 @@ const httpParameters = z.strictObject({
 
 export type HttpParameters = z.infer<typeof httpParameters>;
 
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
 export const httpAction: Action<HttpParameters> = {
   name: 'http',
   summary: 'Send an HTTP request; the status, headers and (JSON) body become outputs.',
@@ -42,28 +48,34 @@ export const httpAction: Action<HttpParameters> = {
     const shownUrl = withoutCredentials(p.url);
     const timeout = p.timeout_seconds === undefined ? undefined : AbortSignal.timeout(p.timeout_seconds * 1000);
     const signal = timeout ? AbortSignal.any([ctx.signal, timeout]) : ctx.signal;
+    const what = `${method} ${shownUrl}`;
     const started = performance.now();
-    let status: number;
-    let headers: Record<string, string | string[] | undefined>;
-    let text: string;
+    const send = async (): Promise<Reply> => {
+      try {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        const { request } = await loadUndici();
+        const response = await request(p.url, {
+          method,
+          headers: requestHeaders(p, ctx.idempotencyKey),
+          body: requestBody(p.body),
+          signal,
+          ...(p.follow_redirects ? { dispatcher: await redirecting() } : {}),
+        });
+        return { status: response.statusCode, headers: response.headers, text: await readCapped(response.body) };
+      } catch (error) {
+        throw requestFailure(error, ctx.signal, timeout, p, what);
+      }
+    };
+    let reply: Reply;
     try {
-      if (ctx.signal.aborted) throw ctx.signal.reason;
-      const { request } = await loadUndici();
-      const response = await request(p.url, {
-        method,
-        headers: requestHeaders(p, ctx.idempotencyKey),
-        body: requestBody(p.body),
-        signal,
-        ...(p.follow_redirects ? { dispatcher: await redirecting() } : {}),
-      });
-      status = response.statusCode;
-      headers = response.headers;
-      text = await readCapped(response.body);
+      // The host's breaker (per process) fails the step at once while the host is down.
+      reply = ctx.breakers ? await ctx.breakers.execute(p.url, send, ctx.signal) : await send();
     } catch (error) {
-      const failure = requestFailure(error, ctx.signal, timeout, p, `${method} ${shownUrl}`);
-      ctx.log('system', `${method} ${shownUrl} -> ${failure.code} (${elapsed(started)} ms)`);
+      const failure = requestFailure(error, ctx.signal, timeout, p, what);
+      ctx.log('system', `${what} -> ${failure.code} (${elapsed(started)} ms)`);
       throw failure;
     }
+    const { status, headers, text } = reply;
     ctx.log('system', `${method} ${shownUrl} -> ${status} (${elapsed(started)} ms)`);
     if (!statusMatcher(p.expect_status)(status)) {
       const snippet = text.slice(0, 500);

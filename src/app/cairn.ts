@@ -10,7 +10,7 @@ import { rollbackPlan, rollbackProblem, type Compensation } from '../engine/roll
 import { retryProblem } from '../engine/retry.js';
 import { replay } from '../engine/replay.js';
 import { isTerminalRun, runCreatedEvent, type RunState, type StepState } from '../engine/state.js';
-import { TERMINAL_RUN_STATUSES, type Note, type NoteHit, type OpenTask, type RollbackStrategy, type Run, type StepError, type StepRun, type Workflow } from '../engine/types.js';
+import { TERMINAL_RUN_STATUSES, type RunEvent, type RunStatus, type Note, type NoteHit, type OpenTask, type RollbackStrategy, type Run, type StepError, type StepRun, type Workflow } from '../engine/types.js';
 import type { LiveListener } from '../runtime/live.js';
 import { Runtime } from '../runtime/runtime.js';
 import { defaultStoreLocation, openStore } from '../store/open.js';
@@ -26,6 +26,13 @@ import type { Config } from '../config/index.js';
 import { deliver, type DeliveryDeps } from './delivery.js';
 import { checkOutput } from './output-schema.js';
 import { startChildRun, type ChildHost } from './children.js';
+import { AccessKeys } from './access-keys.js';
+import { Catalog } from './catalog.js';
+import { EventStream } from './event-stream.js';
+import { analyticsOf, type Analytics } from './insight.js';
+import { Webhooks, type WebhookOptions } from './webhooks.js';
+import type { BreakerState } from '../actions/breakers.js';
+import type { BulkheadState } from '../runtime/bulkheads.js';
 
 export interface CairnOptions {
   /** Store location: a SQLite file path (default `.cairn/cairn.db`, or `CAIRN_DB`). */
@@ -47,6 +54,14 @@ export interface ValidationReport {
   diagnostics: Diagnostic[];
   workflow?: Workflow;
   plan?: Plan;
+}
+
+export interface StartWorkflowRequest {
+  workflowId: string;
+  parameters?: Record<string, unknown>;
+  startedBy?: string;
+  /** Starting twice with one key starts one run: the second call returns the first run. */
+  startKey?: string;
 }
 
 export interface StartRunRequest {
@@ -95,12 +110,20 @@ export class Cairn {
   /** Steps run in the directory of their definition file, by definition hash. */
   private readonly workdirs = new Map<string, string>();
   private readonly actions: Map<string, Action> = builtinActions();
+  private stream: EventStream | undefined;
+  /** API keys for `cairn serve`. */
+  readonly keys: AccessKeys;
+  /** Stored workflows by id, with revisions. */
+  readonly catalog: Catalog;
 
   private constructor(
     readonly store: Store,
     readonly config: Config,
     private readonly options: CairnOptions,
-  ) {}
+  ) {
+    this.keys = new AccessKeys(store);
+    this.catalog = new Catalog({ store, check: (parsed, file) => this.check(parsed, file, 'standard') });
+  }
 
   static async open(options: CairnOptions = {}): Promise<Cairn> {
     const cwd = options.cwd ?? process.cwd();
@@ -122,6 +145,27 @@ export class Cairn {
 
   get storeLocation(): string {
     return this.store.location;
+  }
+
+  /** Parse and check a definition given as text (an API body). Never throws for bad input. */
+  async validateText(text: string, opts: { format?: 'yaml' | 'json'; level?: ValidationLevel; label?: string } = {}): Promise<ValidationReport> {
+    const parsed = parseDefinition(text, opts.format ? { format: opts.format } : {});
+    return this.check(parsed, opts.label ?? 'definition', opts.level ?? this.config.defaults.validationLevel);
+  }
+
+  /** Runs by status, and outcomes and durations per workflow over the newest `sample` runs. */
+  async analytics(sample = 5_000): Promise<Analytics> {
+    return analyticsOf(await this.store.countRuns(), await this.store.listRuns({ limit: sample }));
+  }
+
+  /** How many runs are in each status. */
+  countRuns(): Promise<Partial<Record<RunStatus, number>>> {
+    return this.store.countRuns();
+  }
+
+  /** A run's events in order, after a sequence number. */
+  async runEvents(idOrPrefix: string, afterSeq = 0): Promise<RunEvent[]> {
+    return this.store.readEvents(await this.resolveRunId(idOrPrefix), afterSeq);
   }
 
   /** Parse and check a definition file at a validation level. Never throws for bad input. */
@@ -148,6 +192,46 @@ export class Cairn {
     const runtime = await this.ensureRuntime();
     await runtime.startRun(run, workflow);
     return runtime.snapshot(run.id) ?? run;
+  }
+
+  /**
+   * Start the newest stored revision of a workflow id in this process. With a start key,
+   * a second start returns the run the first one created (`duplicate: true`).
+   */
+  async startWorkflow(req: StartWorkflowRequest): Promise<{ run: Run; duplicate: boolean }> {
+    if (req.startKey !== undefined) {
+      const existing = await this.store.findRunByStartKey(req.startKey);
+      if (existing) return { run: existing, duplicate: true };
+    }
+    const { parsed, stored } = await this.catalog.newest(req.workflowId);
+    const report = await this.check(parsed, stored.path ?? req.workflowId, 'standard');
+    if (!report.valid || !report.workflow) throw new CairnError('DEFINITION_INVALID', `stored workflow '${req.workflowId}' is not valid`, { diagnostics: report.diagnostics });
+    const workflow = report.workflow;
+    const parameters = resolveParameters(workflow.parameters, req.parameters ?? {});
+    const run = await prepareRun(this.store, parsed, workflow, parameters, { startedBy: req.startedBy ?? currentUser(), definitionStored: true });
+    this.workflows.set(parsed.hash, workflow);
+    if (!stored.path) this.workdirs.set(parsed.hash, this.options.cwd ?? process.cwd());
+    const runtime = await this.ensureRuntime();
+    try {
+      await runtime.startRun(run, workflow, req.startKey !== undefined ? { startKey: req.startKey } : {});
+    } catch (err) {
+      // Another process started it between the look-up and the insert.
+      if (err instanceof StoreError && err.code === 'STORE_DUPLICATE' && req.startKey !== undefined) {
+        const existing = await this.store.findRunByStartKey(req.startKey);
+        if (existing) return { run: existing, duplicate: true };
+      }
+      throw asCairnError(err);
+    }
+    return { run: runtime.snapshot(run.id) ?? run, duplicate: false };
+  }
+
+  /** Every committed event in order, live, from any process sharing the store (started on first use). */
+  async events(): Promise<EventStream> {
+    if (!this.stream) {
+      this.stream = new EventStream(this.store, { onError: (err) => (this.options.onError ?? console.error)(err) });
+      await this.stream.start();
+    }
+    return this.stream;
   }
 
   /** Carry on with runs left in flight (all of them, or the ones named). */
@@ -180,12 +264,18 @@ export class Cairn {
       workdirFor: (run) => this.workdirs.get(run.definitionHash) ?? this.options.cwd ?? process.cwd(),
       channel: (name) => this.config.notify.channels[name],
       pools: this.config.pools,
+      concurrency: this.config.concurrency,
+      breakers: this.config.circuitBreaker,
       startChild: (req) => startChildRun(this.childHost(), req),
       cancelChild: (runId, reason) => this.cancelChild(runId, reason),
       ...(this.options.leaseMs ? { leaseMs: this.options.leaseMs } : {}),
       ...(this.options.onError ? { onError: this.options.onError } : {}),
     });
     await runtime.start();
+    // Events this process commits reach live streams at once, not at the next poll.
+    runtime.live.subscribe((message) => {
+      if (message.kind === 'event') this.stream?.wake();
+    });
     this.runtime = runtime;
     return runtime;
   }
@@ -345,7 +435,7 @@ export class Cairn {
    * first. `manual` runs nothing and returns the ordered plan for a person. A finished run
    * can be rolled back too. Resolves when the rollback has finished.
    */
-  async rollback(idOrPrefix: string, opts: { strategy?: RollbackStrategy | 'manual'; to?: string; by?: string; reason?: string } = {}): Promise<RollbackReport> {
+  async rollback(idOrPrefix: string, opts: { strategy?: RollbackStrategy | 'manual'; to?: string; by?: string; reason?: string; wait?: boolean } = {}): Promise<RollbackReport> {
     const id = await this.resolveRunId(idOrPrefix);
     const strategy = opts.strategy ?? this.config.defaults.rollbackStrategy;
     const state = await this.stateOf(id);
@@ -362,6 +452,7 @@ export class Cairn {
       if (lease) await this.store.releaseRun(id, lease.ownerId);
     }
     await deliver(this.deliveryDeps(), id, { type: 'rollback', ...data, by }, { runId: id, type: 'rollback', data, by }, (e) => e.type === 'RollbackRequested');
+    if (opts.wait === false) return { run: (await this.store.getRun(id)) ?? state.run, plan: [], compensations: await this.compensations(id) };
     const final = await this.waitForEnd(id);
     return { run: final, plan: [], compensations: await this.compensations(id) };
   }
@@ -442,7 +533,37 @@ export class Cairn {
     return this.store.searchNotes(query, opts);
   }
 
+  /** The circuit breakers of `http` steps' hosts in this process (none before a run started here). */
+  breakers(): BreakerState[] {
+    return this.runtime?.breakers.list() ?? [];
+  }
+
+  /** The per-command concurrency limits of this process and their use. */
+  bulkheads(): BulkheadState[] {
+    return this.runtime?.bulkheads.list() ?? [];
+  }
+
+  /** The workflow a run executes (for labels), or undefined when it is not known. */
+  async workflowOf(runId: string): Promise<Workflow | undefined> {
+    const run = await this.store.getRun(runId);
+    return run ? this.workflowFor(run.definitionHash).catch(() => undefined) : undefined;
+  }
+
+  /** Outgoing webhooks over this store (docs/webhooks.md); `start` it to send. */
+  webhooks(options: WebhookOptions = {}): Webhooks {
+    return new Webhooks(this.store, options);
+  }
+
+  /** Graceful shutdown: no new steps; running ones get up to `graceMs` to finish; then close. */
+  async drain(graceMs: number): Promise<void> {
+    this.stream?.stop();
+    await this.runtime?.drain(graceMs);
+    this.runtime = undefined;
+    await this.store.close();
+  }
+
   async close(): Promise<void> {
+    this.stream?.stop();
     await this.runtime?.stop();
     this.runtime = undefined;
     await this.store.close();

@@ -1,6 +1,15 @@
-export { Cairn, type CairnOptions, type LocksView, type CompensationResult, type RollbackReport, type RunView, type StartRunRequest, type ValidationReport } from './cairn.js';
+export { Cairn, type CairnOptions, type StartWorkflowRequest, type LocksView, type CompensationResult, type RollbackReport, type RunView, type StartRunRequest, type ValidationReport } from './cairn.js';
 export { CairnError, type CairnErrorCode } from './errors.js';
 export { formatDiagnostic, formatPlan, type Diagnostic, type Plan } from './definitions.js';
 export { TERMINAL_RUN_STATUSES, type Note, type NoteHit, type OpenTask, type Run, type RunEvent, type RunStatus, type StepError, type StepRun, type StepStatus, type Workflow } from '../engine/types.js';
 export type { LiveMessage } from '../runtime/live.js';
 export type { LockHold, LockWaiter } from '../store/store.js';
+export { AccessKeys, roleAllows, type IssuedKey } from './access-keys.js';
+export type { Catalog, LoadReport, WorkflowDetail, WorkflowSummary } from './catalog.js';
+export type { EventStream, StreamSubscription } from './event-stream.js';
+export { ROLES, type AccessKey, type Delivery, type FeedEntry, type Role, type Webhook } from '../store/records.js';
+export { analyticsOf, suggestFrom, type Analytics, type Suggestion } from './insight.js';
+export { Webhooks, WEBHOOK_EVENT_TYPES, type WebhookOptions, type CreatedWebhook, type WebhookView, type AttemptReport } from './webhooks.js';
+export { createLogger, EventLog, Metrics, METRIC_NAMES, type MetricsSources, type LoggerOptions } from '../observability/index.js';
+export type { BreakerState } from '../actions/breakers.js';
+export type { BulkheadState } from '../runtime/bulkheads.js';

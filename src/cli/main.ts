@@ -159,6 +159,37 @@ program
   .option('--json', 'print {holders, waiters} as JSON')
   .action(lazy(() => import('./commands/locks.js')));
 
+program
+  .command('serve')
+  .description('serve the REST API, live events and webhooks (until SIGTERM or Ctrl-C)')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'TCP port', '8900')
+  .option('--workflows <dir>', 'load the definitions in this folder, and reload them when they change')
+  .option('--cors-origin <origin>', 'allow browser calls from this exact origin (repeatable; CORS is off without it)', collect, [])
+  .option('--shutdown-grace <seconds>', 'on SIGTERM, how long running steps may take to finish', '30')
+  .option('--log-level <level>', 'JSON log level: fatal, error, warn, info, debug, trace (default: $CAIRN_LOG_LEVEL or info)')
+  .action(lazy(() => import('./commands/serve.js')));
+
+const keys = program.command('keys').description('API keys for `cairn serve` (viewer reads; operator runs and decides; admin also manages)');
+keys
+  .command('create')
+  .description('create a key and print it (shown only once)')
+  .addOption(new Option('--role <role>', 'what the key may do').choices(['viewer', 'operator', 'admin']).makeOptionMandatory())
+  .option('--name <name>', 'a name to recognise it by (recorded as the actor of what it does)')
+  .option('--json', 'print {"key", "name", "role", "id"}')
+  .action(lazyNamed(() => import('./commands/keys.js'), 'create'));
+keys
+  .command('list')
+  .description('list keys (never their secrets)')
+  .option('--json', 'print an array of keys')
+  .action(lazyNamed(() => import('./commands/keys.js'), 'list'));
+keys
+  .command('revoke')
+  .description('revoke a key by id or name: it stops working at once')
+  .argument('<key>', 'key id or name')
+  .option('--json', 'print the revoked key as JSON')
+  .action(lazyNamed(() => import('./commands/keys.js'), 'revoke'));
+
 const memory = program.command('memory').description("Cairn's memory: notes of what was learnt, searchable (remember/recall steps use it)");
 memory
   .command('add')

@@ -13,6 +13,10 @@ export interface Config {
   commands: Record<string, NamedCommand>;
   notify: { channels: Record<string, NotifyChannel> };
   pools: Record<string, Pool>;
+  /** Attempts of a built-in command that may run at once in one process (bulkheads), by command. */
+  concurrency: Record<string, number>;
+  /** Circuit breakers of `http` steps; unset fields mean the built-in defaults (5 failures, 30 s). */
+  circuitBreaker: CircuitBreakerConfig;
   /** Sections later releases give meaning to (`mcp_servers`, `retention`, `server`), as written. */
   reserved: Record<string, unknown>;
 }
@@ -60,6 +64,13 @@ export interface Pool {
   description?: string;
 }
 
+export interface CircuitBreakerConfig {
+  /** Consecutive failures that open a host's breaker. */
+  failures?: number;
+  /** How long an open breaker waits before a trial request. */
+  halfOpenAfterMs?: number;
+}
+
 export const BUILTIN_VALIDATION_LEVEL: ValidationLevel = 'standard';
 export const BUILTIN_ROLLBACK_STRATEGY: RollbackStrategy = 'immediate';
 
@@ -71,6 +82,8 @@ export function defaultConfig(): Config {
     commands: {},
     notify: { channels: {} },
     pools: {},
+    concurrency: {},
+    circuitBreaker: {},
     reserved: {},
   };
 }

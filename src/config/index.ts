@@ -11,6 +11,7 @@ export {
   defaultConfig,
   ROLLBACK_STRATEGIES,
   SYNCHRONOUS_MODES,
+  type CircuitBreakerConfig,
   type Config,
   type Defaults,
   type NamedCommand,

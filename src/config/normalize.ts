@@ -30,6 +30,10 @@ export function normalizeConfig(input: ConfigInput, dir: string): Config {
   for (const [name, pool] of Object.entries(input.pools ?? {})) {
     define(config.pools, name, { slots: pool.slots, ...(pool.description !== undefined ? { description: pool.description } : {}) });
   }
+  for (const [command, limit] of Object.entries(input.concurrency ?? {})) define(config.concurrency, command, limit);
+  const breaker = input.circuit_breaker ?? {};
+  if (breaker.failures !== undefined) config.circuitBreaker.failures = breaker.failures;
+  if (breaker.half_open_after !== undefined) config.circuitBreaker.halfOpenAfterMs = durationMs(breaker.half_open_after);
   for (const section of RESERVED_SECTIONS) {
     if (input[section] !== undefined) config.reserved[section] = input[section];
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { VALIDATION_LEVELS, workflowSchema, type ValidationLevel } from '../definition/index.js';
+import { DURATION_PATTERN } from '../definition/schema.js';
 import { ROLLBACK_STRATEGIES, SYNCHRONOUS_MODES } from './config.js';
 
 /**
@@ -81,6 +82,22 @@ function build() {
     })
     .describe('A pool of interchangeable slots (`pool: deploys` on a step).');
 
+  const slots = z
+    .int({ error: (issue) => (issue.code === 'invalid_type' && issue.input !== undefined ? 'expected a whole number of attempts' : undefined) })
+    .min(1)
+    .describe('Attempts of this command that may run at once in one Cairn process.');
+
+  const durationError = 'expected a duration: seconds as a number, or a string such as "500ms", "30s", "1m"';
+  const breaker = z
+    .strictObject({
+      failures: z.int({ error: (issue) => (issue.code === 'invalid_type' && issue.input !== undefined ? 'expected a whole number of failures' : undefined) }).min(1).optional().describe('Consecutive failures (network errors, timeouts, 5xx) that open a host\'s breaker. Default 5.'),
+      half_open_after: z
+        .union([z.number().nonnegative(), z.string().regex(DURATION_PATTERN, { error: durationError })], { error: durationError })
+        .optional()
+        .describe('How long an open breaker fails requests at once before letting one trial through: seconds, or "30s", "1m". Default 30s.'),
+    })
+    .describe('Circuit breakers of `http` steps, one per target host and process (docs/observability.md).');
+
   const reserved = (what: string) => z.unknown().optional().describe(`${what}: reserved for a later release (kept, not acted on yet).`);
 
   return z
@@ -95,6 +112,12 @@ function build() {
           .describe('Where `notify` steps send messages.'),
       ),
       pools: section(z.record(name('pool'), pool).describe('Pools by name.')),
+      concurrency: section(
+        z
+          .record(name('command'), slots)
+          .describe('Bulkheads: built-in command -> attempts that may run at once in one process (e.g. `{ http: 4, shell: 8 }`); the rest wait their turn.'),
+      ),
+      circuit_breaker: section(breaker),
       mcp_servers: reserved('MCP servers for `mcp` steps'),
       retention: reserved('How long runs and logs are kept'),
       server: reserved('`cairn serve` settings'),

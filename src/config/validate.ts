@@ -1,5 +1,6 @@
 import type { SourcePositions } from '../definition/index.js';
 import { checkCommands } from './commands.js';
+import { checkConcurrency } from './concurrency.js';
 import { defaultConfig, type Config } from './config.js';
 import { configError, hasConfigErrors, NOT_A_MAPPING, type ConfigDiagnostic } from './diagnostic.js';
 import { isResolvedPath, resolveChannelSecrets, unresolvedReferences, type Environment } from './env-references.js';
@@ -51,6 +52,7 @@ export function validateConfig(data: unknown, options: ValidateConfigOptions): V
     }
   }
   for (const d of checkCommands(raw.commands, options.builtins)) found.push({ d });
+  for (const d of checkConcurrency(raw.concurrency, options.builtins, raw.commands)) found.push({ d });
   const resolved = resolveChannelSecrets(raw, options.env ?? {});
   found.push(...resolved.problems.map((p) => ({ d: p.diagnostic, within: p.within })));
   for (const path of unresolvedReferences(raw, (p) => isResolvedPath(p) || isReservedSection(p))) {

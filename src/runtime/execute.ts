@@ -1,6 +1,7 @@
-import { ActionFailure, type Action, type Memory, type NotifyChannel } from '../actions/action.js';
+import { ActionFailure, type Action, type HostBreakers, type Memory, type NotifyChannel } from '../actions/action.js';
 import type { Effect, Input } from '../engine/types.js';
 import type { LogLine } from '../store/store.js';
+import type { Bulkheads } from './bulkheads.js';
 import type { LockQueue } from './locks.js';
 import { stepOutputs } from './outputs.js';
 import { expressionContext } from './prepare.js';
@@ -18,6 +19,10 @@ export interface ExecuteDeps {
   ended(step: string, attempt: number): void;
   /** Locks and pool slots (docs/locks.md); without it, `locks` and `pool` are not enforced. */
   locks?: LockQueue;
+  /** Per-command concurrency limits of this process (`concurrency:`; docs/observability.md). */
+  bulkheads?: Bulkheads;
+  /** Circuit breakers per target host, for `http` steps. */
+  breakers?: HostBreakers;
 }
 
 /** Carry out an `execute` effect: run the step's action and report how it went. */
@@ -55,18 +60,26 @@ export function executeStep(slot: RunSlot, effect: Extract<Effect, { type: 'exec
     },
     ...(deps.memory ? { memory: deps.memory } : {}),
     ...(deps.channel ? { channel: deps.channel } : {}),
+    ...(deps.breakers ? { breakers: deps.breakers } : {}),
     onProcess: (pgid: number) => {
       spawned = true;
       deps.started(step, attempt, pgid);
     },
   };
   let spawned = false;
-  // The action runs only while the step holds its locks; the wait counts as running.
+  // The action runs only while the step holds its locks and a slot of its command; the
+  // waits count as running. Locks first: a step holding a slot while it waits for a lock
+  // could starve the lock's holder of the slot it needs.
   const act = async () => {
     const claims = deps.locks?.claimsFor(slot.workflow, spec) ?? [];
     const release = deps.locks && claims.length > 0 ? await deps.locks.hold({ runId, step, attempt, signal: running.controller.signal, log: (line) => ctx.log('system', line) }, claims) : undefined;
     try {
-      return await action.run(ctx);
+      const leave = await deps.bulkheads?.enter(spec.command, running.controller.signal, (b) => ctx.log('system', `waiting for a ${b.command} slot (${b.active} of ${b.limit} in use, ${b.waiting} waiting)`));
+      try {
+        return await action.run(ctx);
+      } finally {
+        leave?.();
+      }
     } finally {
       await release?.();
     }

@@ -5,7 +5,9 @@ import { runStatus, takeProjection } from '../engine/projection.js';
 import { initialState, isTerminalRun, runCreatedEvent } from '../engine/state.js';
 import type { Effect, Input, Run, RunEvent, Workflow } from '../engine/types.js';
 import type { Action, Memory, NotifyChannel } from '../actions/action.js';
+import { Breakers, type BreakerOptions } from '../actions/breakers.js';
 import type { Claim, CommitBatch, Owner, Store } from '../store/store.js';
+import { Bulkheads } from './bulkheads.js';
 import { compensateStep } from './compensate.js';
 import { executeStep, type ExecuteDeps } from './execute.js';
 import { LiveFeed } from './live.js';
@@ -36,6 +38,10 @@ export interface RuntimeOptions {
   channel?(name: string): NotifyChannel | undefined;
   /** Pools by name, from configuration (`pool:` on a step takes one slot). */
   pools?: Readonly<Record<string, { slots: number }>>;
+  /** Attempts of a command that may run at once in this process (`concurrency:`), by built-in command. */
+  concurrency?: Readonly<Record<string, number>>;
+  /** The circuit breakers of `http` steps' hosts (`circuit_breaker:`): an instance to share, or its options. */
+  breakers?: Breakers | BreakerOptions;
   /** Starts the child run of a `workflow` step (the app loads and validates it); see subworkflow.ts. */
   startChild?: ChildHooks['startChild'];
   /** Cancels a child run wherever it is held, when its step is cancelled or times out. */
@@ -71,11 +77,17 @@ export class Runtime {
   /** Actions still running, so stopping can wait until their processes are gone. */
   private readonly inflight = new Set<Promise<void>>();
   private stopping = false;
+  /** Draining (graceful shutdown): steps that become ready are left for the next owner. */
+  private draining = false;
   private closing = false;
   /** Locks and pool slots held by this process's step attempts (docs/locks.md). */
   private readonly locks: LockQueue;
   /** `workflow` steps: the child runs they start and wait for. */
   private readonly children: ChildRuns;
+  /** Per-command concurrency limits (docs/observability.md). */
+  readonly bulkheads: Bulkheads;
+  /** Circuit breakers per target host of `http` steps, for this process. */
+  readonly breakers: Breakers;
 
   constructor(private readonly options: RuntimeOptions) {
     this.store = options.store;
@@ -86,6 +98,8 @@ export class Runtime {
     this.logs = new LogBuffer(this.store, this.onError);
     this.processes = new ProcessRegistry(this.store, this.onError);
     this.memory = { add: (note) => this.store.addNote(note), search: (query, opts) => this.store.searchNotes(query, opts) };
+    this.bulkheads = new Bulkheads(options.concurrency ?? {});
+    this.breakers = options.breakers instanceof Breakers ? options.breakers : new Breakers(options.breakers ?? {});
     this.locks = new LockQueue({ store: this.store, ownerId: this.owner.id, leaseMs: this.leaseMs, pools: options.pools ?? {}, onError: this.onError });
     this.children = new ChildRuns({
       store: this.store,
@@ -109,9 +123,9 @@ export class Runtime {
   }
 
   /** Create a run owned by this process and start it. */
-  async startRun(run: Run, workflow: Workflow): Promise<void> {
+  async startRun(run: Run, workflow: Workflow, opts: { startKey?: string } = {}): Promise<void> {
     const created = runCreatedEvent(run);
-    const claim = await this.store.createRun(run, [created], { ownerId: this.owner.id, leaseMs: this.leaseMs });
+    const claim = await this.store.createRun(run, [created], { ownerId: this.owner.id, leaseMs: this.leaseMs }, opts);
     if (!claim) throw new Error(`could not claim new run ${run.id}`);
     const state = initialState(run, workflow);
     evolve(state, created);
@@ -174,6 +188,21 @@ export class Runtime {
       const [first] = this.slots.keys();
       if (first !== undefined) await this.waitFor(first);
     }
+  }
+
+  /**
+   * Graceful shutdown: start no new step (a ready step is left to whoever takes the run
+   * next, which runs it with the same idempotency key), let running ones finish for up to
+   * `graceMs`, then stop as `stop` does.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.draining = true;
+    const deadline = Date.now() + graceMs;
+    while (this.inflight.size > 0 && Date.now() < deadline) {
+      const left = deadline - Date.now();
+      await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, left).unref())]);
+    }
+    await this.stop();
   }
 
   /**
@@ -301,6 +330,7 @@ export class Runtime {
 
   private carryOut(slot: RunSlot, effect: Effect): void {
     const runId = slot.state.run.id;
+    if (this.draining && (effect.type === 'execute' || effect.type === 'prepare')) return;
     switch (effect.type) {
       case 'execute': {
         // A sub-workflow is a child run, not an action: it takes no locks itself (its steps do).
@@ -308,7 +338,7 @@ export class Runtime {
           this.track(this.children.run(slot, effect, this.actionDeps(runId)));
           return;
         }
-        const running = executeStep(slot, effect, { ...this.actionDeps(runId), locks: this.locks });
+        const running = executeStep(slot, effect, { ...this.actionDeps(runId), locks: this.locks, bulkheads: this.bulkheads });
         if (running) this.track(running);
         return;
       }
@@ -347,6 +377,7 @@ export class Runtime {
       actions: this.options.actions,
       memory: this.memory,
       ...(this.options.channel ? { channel: this.options.channel } : {}),
+      breakers: this.breakers,
       log: (line) => this.log(line),
       report: (input) => this.submit(runId, input),
       started: (step, attempt, pid) => {

@@ -1,0 +1,151 @@
+import type { Logger } from 'pino';
+import { Cairn, CairnError, EventLog, formatDiagnostic, Metrics, type IssuedKey, type LoadReport } from '../app/index.js';
+import { observabilityRoutes } from './routes/observability.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { portFree, portHolder } from './port-holder.js';
+import { route, type AnyRoute } from './route.js';
+import { buildApi, type ApiOptions } from './server.js';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  version: string;
+  /** Load (and watch) the definitions in this folder. */
+  workflowsDir?: string;
+  db?: string;
+  config?: string;
+  cwd?: string;
+  corsOrigins?: string[];
+  rateLimit?: ApiOptions['rateLimit'];
+  failedAuth?: ApiOptions['failedAuth'];
+  /** Webhooks may target these private addresses (or all, with true): tests and closed networks. */
+  allowPrivateWebhooks?: boolean | string[];
+  /** How long running steps may take to finish after SIGTERM before they are left to recovery. */
+  shutdownGraceMs?: number;
+  logger?: Logger;
+  /** Where the one-time admin key and start-up facts are printed. */
+  print(line: string): void;
+}
+
+export interface RunningServer {
+  url: string;
+  cairn: Cairn;
+  /** The admin key created on first start, if this start created it. */
+  adminKey?: IssuedKey;
+  /** Stop taking work, let running steps finish up to the grace period, close. */
+  close(): Promise<void>;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/**
+ * `cairn serve`: checks the port, opens the store, makes sure a key exists, carries on
+ * with runs left in flight, loads definitions, then listens.
+ */
+export async function serve(opts: ServeOptions): Promise<RunningServer> {
+  if (!(await portFree(opts.host, opts.port))) {
+    const holder = await portHolder(opts.port);
+    const who = holder ? `process ${holder.pid} (${holder.command})` : 'another process';
+    throw new CairnError('PORT_IN_USE', `port ${opts.port} on ${opts.host} is already in use by ${who}: stop it, or pick another port with --port`, {
+      port: opts.port,
+      ...(holder ? { pid: holder.pid, command: holder.command } : {}),
+    });
+  }
+  const cairn = await Cairn.open({
+    ...(opts.db ? { db: opts.db } : {}),
+    ...(opts.config ? { config: opts.config } : {}),
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    onError: (err) => opts.logger?.error({ err }, 'runtime error'),
+  });
+  let adminKey: IssuedKey | undefined;
+  let draining = false;
+  const stops: Array<() => void | Promise<void>> = [];
+  try {
+    if (!(await cairn.keys.any())) {
+      if (!LOOPBACK.test(opts.host)) {
+        throw new CairnError('NOT_ALLOWED', `refusing to listen on ${opts.host} with no API key: create one first with \`cairn keys create --role admin\`, or listen on 127.0.0.1`);
+      }
+      adminKey = await cairn.keys.create({ role: 'admin', name: 'admin', by: 'cairn serve (first start)' });
+      opts.print(`Created the first API key (admin). It is shown only this once; keep it:\n\n  ${adminKey.key}\n`);
+    }
+    await cairn.resume();
+    const stream = await cairn.events();
+    stops.push(() => stream.stop());
+    const metrics = new Metrics({
+      countRuns: () => cairn.countRuns(),
+      openTasks: () => cairn.openTasks(),
+      breakers: () => cairn.breakers(),
+      bulkheads: () => cairn.bulkheads(),
+      workflowOf: (id) => cairn.workflowOf(id),
+      onError: (err) => opts.logger?.warn({ err }, 'a metrics source failed'),
+    });
+    const eventLog = opts.logger ? new EventLog(opts.logger, { workflowOf: (id) => cairn.workflowOf(id) }) : undefined;
+    stops.push(
+      stream.subscribe({}, (entry) => {
+        metrics.observe(entry);
+        eventLog?.observe(entry);
+      }),
+    );
+    const webhooks = cairn.webhooks({
+      allowPrivate: opts.allowPrivateWebhooks ?? false,
+      onAttempt: (attempt) => metrics.observeDelivery(attempt.outcome),
+      onError: (err) => opts.logger?.error({ err }, 'webhooks'),
+    });
+    await webhooks.start(stream);
+    stops.push(() => webhooks.stop());
+    if (opts.workflowsDir) {
+      const dir = opts.workflowsDir;
+      reportLoad(await cairn.catalog.loadDirectory(dir), opts);
+      stops.push(cairn.catalog.watch(dir, (report) => reportLoad(report, opts), (err) => opts.logger?.error({ err }, `watching ${dir} failed`)));
+    }
+    const health: AnyRoute[] = [
+      route({ method: 'GET', path: '/healthz', root: true, access: 'public', summary: 'The process answers', tags: ['system'], operationId: 'health', handler: async () => ({ status: 'ok' }) }),
+      route({
+        method: 'GET',
+        path: '/readyz',
+        root: true,
+        access: 'public',
+        summary: 'Ready for work: the store answers and the server is not shutting down (503 otherwise)',
+        tags: ['system'],
+        operationId: 'ready',
+        handler: async ({ reply }) => {
+          if (draining) return reply.code(503).send({ status: 'draining' });
+          await cairn.countRuns();
+          return { status: 'ready' };
+        },
+      }),
+    ];
+    const { app } = await buildApi(cairn, {
+      version: opts.version,
+      extraRoutes: [...health, ...webhookRoutes(webhooks), ...observabilityRoutes(cairn, metrics)],
+      onResponse: (method, url, status, seconds) => metrics.observeRequest(method, url, status, seconds),
+      draining: () => draining,
+      ...(opts.logger ? { logger: opts.logger } : {}),
+      ...(opts.corsOrigins ? { corsOrigins: opts.corsOrigins } : {}),
+      ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
+      ...(opts.failedAuth ? { failedAuth: opts.failedAuth } : {}),
+    });
+    const address = await app.listen({ host: opts.host, port: opts.port });
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        draining = true;
+        await app.close();
+        for (const stop of stops.reverse()) await stop();
+        await cairn.drain(opts.shutdownGraceMs ?? 30_000);
+      })());
+    return { url: address, cairn, ...(adminKey ? { adminKey } : {}), close };
+  } catch (err) {
+    for (const stop of stops.reverse()) await stop();
+    await cairn.close();
+    throw err;
+  }
+}
+
+function reportLoad(report: LoadReport, opts: ServeOptions): void {
+  for (const l of report.loaded) if (l.created) opts.logger?.info({ workflowId: l.id, revision: l.revision, file: l.file }, 'workflow loaded');
+  for (const bad of report.invalid) {
+    const errors = bad.report.diagnostics.filter((d) => d.severity === 'error');
+    opts.logger?.warn({ file: bad.file, errors: errors.map((d) => formatDiagnostic(d)) }, `${bad.file} not loaded: it has ${errors.length} error(s)`);
+  }
+}

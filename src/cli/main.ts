@@ -162,11 +162,11 @@ program
 program
   .command('serve')
   .description('serve the REST API, live events and webhooks (until SIGTERM or Ctrl-C)')
-  .option('--host <host>', 'address to listen on', '127.0.0.1')
-  .option('--port <port>', 'TCP port', '8900')
+  .option('--host <host>', 'address to listen on (default: server.host in cairn.yaml, or 127.0.0.1)')
+  .option('--port <port>', 'TCP port (default: server.port in cairn.yaml, or 8900)')
   .option('--workflows <dir>', 'load the definitions in this folder, and reload them when they change')
   .option('--cors-origin <origin>', 'allow browser calls from this exact origin (repeatable; CORS is off without it)', collect, [])
-  .option('--shutdown-grace <seconds>', 'on SIGTERM, how long running steps may take to finish', '30')
+  .option('--shutdown-grace <seconds>', 'on SIGTERM, how long running steps may take to finish (default 30)')
   .option('--log-level <level>', 'JSON log level: fatal, error, warn, info, debug, trace (default: $CAIRN_LOG_LEVEL or info)')
   .action(lazy(() => import('./commands/serve.js')));
 

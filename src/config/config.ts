@@ -17,8 +17,23 @@ export interface Config {
   concurrency: Record<string, number>;
   /** Circuit breakers of `http` steps; unset fields mean the built-in defaults (5 failures, 30 s). */
   circuitBreaker: CircuitBreakerConfig;
-  /** Sections later releases give meaning to (`mcp_servers`, `retention`, `server`), as written. */
+  /** `cairn serve` settings (flags win over them). */
+  server: ServerConfig;
+  /** Sections later releases give meaning to (`mcp_servers`, `retention`), as written. */
   reserved: Record<string, unknown>;
+}
+
+export interface ServerConfig {
+  host?: string;
+  port?: number;
+  /** A folder of definitions, absolute. */
+  workflows?: string;
+  corsOrigins?: string[];
+  bodyLimitBytes?: number;
+  rateLimit?: { max: number; windowMs: number };
+  failedAuth?: { max: number; windowMs: number };
+  shutdownGraceMs?: number;
+  allowPrivateWebhooks?: boolean | string[];
 }
 
 export const SYNCHRONOUS_MODES = ['off', 'normal', 'full', 'extra'] as const;
@@ -84,6 +99,7 @@ export function defaultConfig(): Config {
     pools: {},
     concurrency: {},
     circuitBreaker: {},
+    server: {},
     reserved: {},
   };
 }

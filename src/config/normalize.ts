@@ -34,6 +34,17 @@ export function normalizeConfig(input: ConfigInput, dir: string): Config {
   const breaker = input.circuit_breaker ?? {};
   if (breaker.failures !== undefined) config.circuitBreaker.failures = breaker.failures;
   if (breaker.half_open_after !== undefined) config.circuitBreaker.halfOpenAfterMs = durationMs(breaker.half_open_after);
+  const server = input.server ?? {};
+  const window = (w: { max: number; per?: number | string }) => ({ max: w.max, windowMs: w.per === undefined ? 60_000 : durationMs(w.per) });
+  if (server.host !== undefined) config.server.host = server.host;
+  if (server.port !== undefined) config.server.port = server.port;
+  if (server.workflows !== undefined) config.server.workflows = resolve(dir, server.workflows);
+  if (server.cors_origins !== undefined) config.server.corsOrigins = server.cors_origins;
+  if (server.body_limit !== undefined) config.server.bodyLimitBytes = server.body_limit;
+  if (server.rate_limit !== undefined) config.server.rateLimit = window(server.rate_limit);
+  if (server.failed_auth !== undefined) config.server.failedAuth = window(server.failed_auth);
+  if (server.shutdown_grace !== undefined) config.server.shutdownGraceMs = durationMs(server.shutdown_grace);
+  if (server.webhooks?.allow_private !== undefined) config.server.allowPrivateWebhooks = server.webhooks.allow_private;
   for (const section of RESERVED_SECTIONS) {
     if (input[section] !== undefined) config.reserved[section] = input[section];
   }

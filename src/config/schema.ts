@@ -16,7 +16,7 @@ import { ROLLBACK_STRATEGIES, SYNCHRONOUS_MODES } from './config.js';
 export const CONFIG_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
 
 /** The sections later releases give meaning to: accepted and kept, with a warning. */
-export const RESERVED_SECTIONS = ['mcp_servers', 'retention', 'server'] as const;
+export const RESERVED_SECTIONS = ['mcp_servers', 'retention'] as const;
 
 /** Where `${env:NAME}` references are resolved (see env-references.ts). */
 export const ENV_REFERENCE_START = '${env:';
@@ -98,6 +98,34 @@ function build() {
     })
     .describe('Circuit breakers of `http` steps, one per target host and process (docs/observability.md).');
 
+  const perWindow = (what: string) =>
+    z
+      .strictObject({
+        max: z.int({ error: (issue) => (issue.code === 'invalid_type' && issue.input !== undefined ? `expected a whole number of ${what}` : undefined) }).min(1),
+        per: z.union([z.number().positive(), z.string().regex(DURATION_PATTERN, { error: durationError })], { error: durationError }).optional().describe('The window: seconds, or "1m". Default 1m.'),
+      })
+      .describe(`At most \`max\` ${what} per window.`);
+  const server = z
+    .strictObject({
+      host: z.string().min(1).optional().describe('Address to listen on (default 127.0.0.1). A non-loopback address needs an API key to exist first.'),
+      port: z.int().min(0).max(65535).optional().describe('TCP port (default 8900).'),
+      workflows: z.string().min(1).optional().describe('A folder of definitions to load and watch (relative to this file).'),
+      cors_origins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, { error: 'an origin is scheme://host[:port], such as https://ops.example.com' })).optional().describe('Browser origins allowed to call the API (exact matches). CORS is off without them.'),
+      body_limit: z.int().min(1024).max(64 * 1024 * 1024).optional().describe('Largest request body in bytes (default 1 MiB).'),
+      rate_limit: perWindow('requests per API key (or address, before authentication)').optional(),
+      failed_auth: perWindow('failed authentications per address before it is refused for the rest of the window').optional(),
+      shutdown_grace: z.union([z.number().nonnegative(), z.string().regex(DURATION_PATTERN, { error: durationError })], { error: durationError }).optional().describe('On SIGTERM, how long running steps may take to finish (default 30s).'),
+      webhooks: z
+        .strictObject({
+          allow_private: z
+            .union([z.boolean(), z.array(z.string().min(1))])
+            .optional()
+            .describe('Let webhooks reach addresses inside the network: true for all, or a list of CIDRs, addresses and host names. Default false (SSRF protection).'),
+        })
+        .optional(),
+    })
+    .describe('`cairn serve` settings; command-line flags win over them (docs/server.md).');
+
   const reserved = (what: string) => z.unknown().optional().describe(`${what}: reserved for a later release (kept, not acted on yet).`);
 
   return z
@@ -120,7 +148,7 @@ function build() {
       circuit_breaker: section(breaker),
       mcp_servers: reserved('MCP servers for `mcp` steps'),
       retention: reserved('How long runs and logs are kept'),
-      server: reserved('`cairn serve` settings'),
+      server: section(server),
     })
     .describe('The Cairn configuration file (cairn.yaml, cairn.yml or cairn.json).');
 }

@@ -198,9 +198,11 @@ export class Runtime {
   async drain(graceMs: number): Promise<void> {
     this.draining = true;
     const deadline = Date.now() + graceMs;
-    while (this.inflight.size > 0 && Date.now() < deadline) {
+    while ((this.inflight.size > 0 || this.inbox.length > 0 || this.flushing) && Date.now() < deadline) {
       const left = deadline - Date.now();
-      await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, left).unref())]);
+      // What finished must be committed before stopping: stop() drops what is still in the inbox.
+      const settled = this.inflight.size > 0 ? Promise.allSettled([...this.inflight]) : (this.flushing ?? new Promise((r) => setImmediate(r)));
+      await Promise.race([settled, new Promise((r) => setTimeout(r, left).unref())]);
     }
     await this.stop();
   }

@@ -6,9 +6,10 @@ import { portFree, portHolder } from './port-holder.js';
 import { route, type AnyRoute } from './route.js';
 import { buildApi, type ApiOptions } from './server.js';
 
+/** Each setting: the option given here, else cairn.yaml's `server:`, else the default. */
 export interface ServeOptions {
-  host: string;
-  port: number;
+  host?: string;
+  port?: number;
   version: string;
   /** Load (and watch) the definitions in this folder. */
   workflowsDir?: string;
@@ -16,6 +17,7 @@ export interface ServeOptions {
   config?: string;
   cwd?: string;
   corsOrigins?: string[];
+  bodyLimitBytes?: number;
   rateLimit?: ApiOptions['rateLimit'];
   failedAuth?: ApiOptions['failedAuth'];
   /** Webhooks may target these private addresses (or all, with true): tests and closed networks. */
@@ -42,8 +44,36 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|::ffff:127\.\d+\.\d+\.\d+)$
  * `cairn serve`: checks the port, opens the store, makes sure a key exists, carries on
  * with runs left in flight, loads definitions, then listens.
  */
-export async function serve(opts: ServeOptions): Promise<RunningServer> {
+export async function serve(given: ServeOptions): Promise<RunningServer> {
+  const cairn = await Cairn.open({
+    ...(given.db ? { db: given.db } : {}),
+    ...(given.config ? { config: given.config } : {}),
+    ...(given.cwd ? { cwd: given.cwd } : {}),
+    onError: (err) => given.logger?.error({ err }, 'runtime error'),
+  });
+  const configured = cairn.config.server;
+  const pick = <K extends keyof ServeOptions & keyof typeof configured>(key: K) => given[key] ?? configured[key];
+  const workflowsDir = given.workflowsDir ?? configured.workflows;
+  const corsOrigins = pick('corsOrigins');
+  const bodyLimitBytes = pick('bodyLimitBytes');
+  const rateLimit = pick('rateLimit');
+  const failedAuth = pick('failedAuth');
+  const shutdownGraceMs = pick('shutdownGraceMs');
+  const allowPrivateWebhooks = pick('allowPrivateWebhooks');
+  const opts: ServeOptions & { host: string; port: number } = {
+    ...given,
+    host: pick('host') ?? '127.0.0.1',
+    port: pick('port') ?? 8900,
+    ...(workflowsDir !== undefined ? { workflowsDir } : {}),
+    ...(corsOrigins !== undefined ? { corsOrigins } : {}),
+    ...(bodyLimitBytes !== undefined ? { bodyLimitBytes } : {}),
+    ...(rateLimit !== undefined ? { rateLimit } : {}),
+    ...(failedAuth !== undefined ? { failedAuth } : {}),
+    ...(shutdownGraceMs !== undefined ? { shutdownGraceMs } : {}),
+    ...(allowPrivateWebhooks !== undefined ? { allowPrivateWebhooks } : {}),
+  };
   if (!(await portFree(opts.host, opts.port))) {
+    await cairn.close();
     const holder = await portHolder(opts.port);
     const who = holder ? `process ${holder.pid} (${holder.command})` : 'another process';
     throw new CairnError('PORT_IN_USE', `port ${opts.port} on ${opts.host} is already in use by ${who}: stop it, or pick another port with --port`, {
@@ -51,12 +81,6 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       ...(holder ? { pid: holder.pid, command: holder.command } : {}),
     });
   }
-  const cairn = await Cairn.open({
-    ...(opts.db ? { db: opts.db } : {}),
-    ...(opts.config ? { config: opts.config } : {}),
-    ...(opts.cwd ? { cwd: opts.cwd } : {}),
-    onError: (err) => opts.logger?.error({ err }, 'runtime error'),
-  });
   let adminKey: IssuedKey | undefined;
   let draining = false;
   const stops: Array<() => void | Promise<void>> = [];
@@ -122,6 +146,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       draining: () => draining,
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.corsOrigins ? { corsOrigins: opts.corsOrigins } : {}),
+      ...(opts.bodyLimitBytes ? { bodyLimitBytes: opts.bodyLimitBytes } : {}),
       ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
       ...(opts.failedAuth ? { failedAuth: opts.failedAuth } : {}),
     });

@@ -18,7 +18,7 @@ describe('the JSON Schema of the configuration', () => {
     expect(schema.$id).toBe('urn:cairn:schema:config:v1');
     expect(schema.title).toBe('Cairn configuration');
     expect(schema.additionalProperties).toBe(false);
-    for (const key of ['store', 'defaults', 'commands', 'notify', 'pools', 'mcp_servers', 'retention', 'server']) {
+    for (const key of ['store', 'defaults', 'commands', 'notify', 'pools', 'concurrency', 'circuit_breaker', 'mcp_servers', 'retention', 'server']) {
       const section = schema.properties[key];
       const description = section?.description ?? section?.anyOf?.find((o) => o.description)?.description;
       expect(description, key).toBeTruthy();

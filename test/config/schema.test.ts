@@ -68,13 +68,29 @@ describe('each section is checked, with line:col and a fix', () => {
   });
 
   it('reserved sections are kept, with a warning', () => {
-    const { config, diagnostics } = check('server:\n  port: 8900\nretention: { days: 30 }\nmcp_servers: {}\n');
+    const { config, diagnostics } = check('retention: { days: 30 }\nmcp_servers: {}\n');
     expect(lines(diagnostics)).toEqual([
-      "cairn.yaml:1:1: warning CFG_RESERVED: 'server' is reserved for a later release: kept, but this version of Cairn does not act on it",
-      "cairn.yaml:3:1: warning CFG_RESERVED: 'retention' is reserved for a later release: kept, but this version of Cairn does not act on it",
-      "cairn.yaml:4:1: warning CFG_RESERVED: 'mcp_servers' is reserved for a later release: kept, but this version of Cairn does not act on it",
+      "cairn.yaml:1:1: warning CFG_RESERVED: 'retention' is reserved for a later release: kept, but this version of Cairn does not act on it",
+      "cairn.yaml:2:1: warning CFG_RESERVED: 'mcp_servers' is reserved for a later release: kept, but this version of Cairn does not act on it",
     ]);
-    expect(config.reserved).toEqual({ server: { port: 8900 }, retention: { days: 30 }, mcp_servers: {} });
+    expect(config.reserved).toEqual({ retention: { days: 30 }, mcp_servers: {} });
+  });
+
+  it('server: settings for cairn serve, with durations and paths resolved', () => {
+    const { config, diagnostics } = check(
+      'server:\n  port: 9000\n  workflows: flows\n  cors_origins: [https://ops.example.com]\n  rate_limit: { max: 100, per: 10s }\n  failed_auth: { max: 5 }\n  shutdown_grace: 1m\n  webhooks: { allow_private: [10.0.0.0/8] }\n',
+    );
+    expect(diagnostics).toEqual([]);
+    expect(config.server).toEqual({
+      port: 9000,
+      workflows: expect.stringMatching(/[/\\]flows$/),
+      corsOrigins: ['https://ops.example.com'],
+      rateLimit: { max: 100, windowMs: 10_000 },
+      failedAuth: { max: 5, windowMs: 60_000 },
+      shutdownGraceMs: 60_000,
+      allowPrivateWebhooks: ['10.0.0.0/8'],
+    });
+    expect(lines(check('server:\n  cors_origins: ["*"]\n  port: 70000\n').diagnostics).join('\n')).toMatch(/cairn\.yaml:2:\d+: error .*scheme:\/\/host[\s\S]*cairn\.yaml:3:\d+: error/);
   });
 
   it('cairn.json may name its JSON Schema', () => {

@@ -35,6 +35,7 @@ const LAYERS = {
   config: ['engine', 'definition'],
   webhooks: ['engine', 'store'],
   observability: ['engine', 'store', 'actions', 'runtime'],
+  triggers: ['engine', 'expressions', 'definition', 'webhooks'],
 };
 
 const FRONT_DOORS = ['cli', 'server', 'mcp'];

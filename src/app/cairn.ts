@@ -31,6 +31,7 @@ import { Catalog } from './catalog.js';
 import { EventStream } from './event-stream.js';
 import { analyticsOf, type Analytics } from './insight.js';
 import { Webhooks, type WebhookOptions } from './webhooks.js';
+import { storedWorkflows, Triggers, type TriggersDeps } from './triggers.js';
 import type { BreakerState } from '../actions/breakers.js';
 import type { BulkheadState } from '../runtime/bulkheads.js';
 
@@ -547,6 +548,17 @@ export class Cairn {
   async workflowOf(runId: string): Promise<Workflow | undefined> {
     const run = await this.store.getRun(runId);
     return run ? this.workflowFor(run.definitionHash).catch(() => undefined) : undefined;
+  }
+
+  /** Cron and webhook triggers of the stored workflows (docs/triggers.md); `start` it to schedule. */
+  triggers(options: Pick<TriggersDeps, 'onFire' | 'onError' | 'reloadEveryMs'> = {}): Triggers {
+    return new Triggers({
+      ...storedWorkflows(this.store),
+      start: (req) => this.startWorkflow(req),
+      cursors: this.store,
+      env: this.options.env ?? process.env,
+      ...options,
+    });
   }
 
   /** Outgoing webhooks over this store (docs/webhooks.md); `start` it to send. */

@@ -13,3 +13,4 @@ export { Webhooks, WEBHOOK_EVENT_TYPES, type WebhookOptions, type CreatedWebhook
 export { createLogger, EventLog, Metrics, METRIC_NAMES, type MetricsSources, type LoggerOptions } from '../observability/index.js';
 export type { BreakerState } from '../actions/breakers.js';
 export type { BulkheadState } from '../runtime/bulkheads.js';
+export { Triggers, type TriggersDeps } from './triggers.js';

@@ -49,6 +49,10 @@ export const DIAGNOSTIC_CODES = {
   DEF_NO_ROLLBACK: 'a state-changing step without a rollback',
   DEF_UNKNOWN_POOL: 'a step takes a slot of a pool the configuration does not have',
   DEF_CONSTANT_CONDITION: 'a condition that reads nothing, so it never varies',
+  DEF_CRON: 'a cron expression that does not parse, or never fires',
+  DEF_TIMEZONE: 'a time zone that is not an IANA name this system knows',
+  DEF_TRIGGER_PARAMETER: "a trigger's parameters do not fit the workflow's parameters",
+  DEF_TRIGGER_SECRET: 'a webhook secret that is not an ${env:NAME} reference',
   DEF_INTERNAL: 'a bug in Cairn while checking the definition (please report it)',
 } as const;
 

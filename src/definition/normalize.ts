@@ -1,4 +1,4 @@
-import type { ParameterSpec, ParameterType, RetryPolicy, StepSpec, Workflow } from '../engine/types.js';
+import type { ParameterSpec, ParameterType, RetryPolicy, StepSpec, Trigger, Workflow } from '../engine/types.js';
 import { bareExpression } from '../expressions/template.js';
 import { durationMs } from './duration.js';
 import type { SourcePositions } from './positions.js';
@@ -39,7 +39,16 @@ export function normalizeWorkflow(input: WorkflowInput, positions?: SourcePositi
   if (input.locks !== undefined && input.locks.length > 0) workflow.locks = unique(input.locks);
   if (input.phases !== undefined) applyPhases(workflow, input.phases);
   if (input.approval_required !== undefined) applyRunApproval(workflow, input.approval_required);
+  if (input.triggers !== undefined && input.triggers.length > 0) workflow.triggers = input.triggers.map(trigger);
   return workflow;
+}
+
+function trigger(input: NonNullable<WorkflowInput['triggers']>[number]): Trigger {
+  const parameters = { ...(input.parameters ?? {}) };
+  if (input.webhook !== undefined) return { kind: 'webhook', secret: input.webhook.secret, parameters };
+  const out: Trigger = { kind: 'cron', cron: input.cron ?? '', parameters };
+  if (input.timezone !== undefined) out.timezone = input.timezone;
+  return out;
 }
 
 /** `Database Maintenance` -> `database-maintenance`. */

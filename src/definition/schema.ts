@@ -23,7 +23,7 @@ export const TRIGGER_RULES = ['all_success', 'none_failed', 'all_done'] as const
 export const BACKOFFS = ['fixed', 'exponential'] as const;
 
 /** Keys later issues give meaning to: accepted and kept in `extras` without a warning. */
-export const LATER_WORKFLOW_KEYS = ['triggers', 'concurrency', 'estimated_duration'] as const;
+export const LATER_WORKFLOW_KEYS = ['concurrency', 'estimated_duration'] as const;
 export const LATER_STEP_KEYS = ['runs_on'] as const;
 
 function build() {
@@ -127,6 +127,28 @@ function build() {
     }),
   ]);
 
+  const triggerParameters = (what: string) => z.record(z.string(), z.unknown(), { error: 'expected a mapping of parameter names to values' }).describe(what);
+  const trigger = z
+    .strictObject({
+      cron: z.string({ error: 'expected a cron expression such as "0 3 * * *"' }).optional().describe('When to start a run: 5 fields (minute hour day month weekday), or 6 with seconds first, e.g. "0 3 * * *" (croner syntax).'),
+      timezone: z.string({ error: 'expected an IANA time zone such as Europe/Berlin' }).optional().describe('The time zone the cron fields are read in, e.g. Europe/Berlin (default UTC).'),
+      webhook: z
+        .strictObject({
+          secret: z.string({ error: 'a webhook trigger needs a secret: `secret: ${env:NAME}` naming the environment variable that holds it (whsec_...)' }).describe('The Standard Webhooks signing secret, as ${env:NAME}: the variable holds whsec_...'),
+        })
+        .optional()
+        .describe('Start a run when a signed message (Standard Webhooks) arrives at POST /api/v1/hooks/{workflow}.'),
+      parameters: triggerParameters('Parameters of the runs it starts. For a webhook, values may be ${{ }} templates over `body` (the JSON payload) and `headers`.').optional(),
+      description: z.string().optional().describe('What the trigger is for.'),
+    })
+    .superRefine((t, ctx) => {
+      if (t.cron === undefined && t.webhook === undefined) ctx.addIssue({ code: 'custom', message: 'a trigger needs `cron:` (a schedule) or `webhook:` (signed messages)', path: [] });
+      else if (t.cron !== undefined && t.webhook !== undefined) ctx.addIssue({ code: 'custom', message: 'a trigger is either `cron:` or `webhook:`, not both: write two triggers', path: [] });
+      else if (t.webhook !== undefined && t.timezone !== undefined) ctx.addIssue({ code: 'custom', message: '`timezone` only applies to a cron trigger', path: ['timezone'] });
+    })
+    .meta({ oneOf: [{ required: ['cron'] }, { required: ['webhook'] }] })
+    .describe('A cron schedule or a webhook that starts runs.');
+
   return z
     .looseObject({
       name: z.string().min(1).optional().describe('Human name of the workflow. At least one of name and id is required.'),
@@ -146,7 +168,7 @@ function build() {
         .min(1)
         .optional()
         .describe('Ordered phases: a phase starts when every step of the previous one has passed (and its approval, if it asks for one).'),
-      triggers: later('Cron schedules and webhooks that start runs'),
+      triggers: z.array(trigger, { error: 'expected a list of triggers such as [{cron: "0 3 * * *"}]' }).optional().describe('Cron schedules and webhooks that start runs (docs/triggers.md).'),
       approval_required: z
         .union([z.boolean(), approvalOptions], { error: 'expected true/false or {required, approvers, self_approval}' })
         .optional()

@@ -4,6 +4,7 @@ import type { CommandCatalog } from './catalog.js';
 import { checkCommands } from './check-commands.js';
 import { checkReferences, compileSites, describeSite, type SiteDiagnostic } from './check-expressions.js';
 import { checkParameters } from './check-parameters.js';
+import { checkTriggers } from './check-triggers.js';
 import { hasErrors, type Diagnostic } from './diagnostic.js';
 import { checkGraph } from './graph.js';
 import type { ParsedDefinition } from './parse.js';
@@ -14,7 +15,8 @@ import { expressionSites } from './sites.js';
  * How thorough `cairn validate` is (DESIGN.md "Validation levels"); each level includes
  * the ones before it.
  * - basic: shape, unique ids, dependencies resolve and are acyclic, expressions compile,
- *   parameter declarations agree with themselves;
+ *   parameter declarations agree with themselves, triggers can work (cron, time zone,
+ *   webhook secret, the parameters they pass);
  * - standard: + commands exist and accept their parameters, no template where a command
  *   forbids one, expressions read only declared parameters and upstream steps, sane timeouts;
  * - strict: + every step is bounded by a timeout, state-changing steps have a rollback
@@ -51,6 +53,7 @@ async function validate(parsed: ParsedDefinition, workflow: Workflow, level: Val
   const sites = expressionSites(workflow, parsed.data);
   const { compiled, problems } = compileSites(sites);
   found.push(...problems);
+  found.push(...checkTriggers(workflow));
 
   if (rank >= 1) {
     // Reference checks need an acyclic graph to know what is upstream.

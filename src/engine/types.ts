@@ -99,7 +99,33 @@ export interface Workflow {
   locks?: string[];
   /** Roll back (compensate completed steps) when the run fails. */
   rollbackEnabled?: boolean;
+  /** What starts runs without anyone asking (docs/triggers.md); absent when there are none. */
+  triggers?: Trigger[];
   extras: Record<string, unknown>;
+}
+
+/**
+ * What starts a run of a workflow by itself: a schedule, or a signed webhook. A trigger is
+ * known by its index in the workflow's `triggers` list (start keys and cursors use it).
+ */
+export type Trigger = CronTrigger | WebhookTrigger;
+
+export interface CronTrigger {
+  kind: 'cron';
+  /** 5 fields, or 6 with seconds first (croner syntax). */
+  cron: string;
+  /** IANA time zone the fields are read in; UTC when absent. */
+  timezone?: string;
+  /** Literal parameter values for every run it starts. */
+  parameters: Record<string, unknown>;
+}
+
+export interface WebhookTrigger {
+  kind: 'webhook';
+  /** The Standard Webhooks secret as written: a `${env:NAME}` reference, resolved when a message arrives. */
+  secret: string;
+  /** Parameter name -> value or `${{ }}` template over `body` (the JSON payload) and `headers`. */
+  parameters: Record<string, unknown>;
 }
 
 export type RunStatus =

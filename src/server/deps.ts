@@ -5,4 +5,6 @@ export interface ServerDeps {
   cairn: Cairn;
   /** Whether the server is draining (SIGTERM): new runs are refused, reads still answer. */
   draining(): boolean;
+  /** A workflow was stored through the API: triggers look at it now, not at the next reload. */
+  catalogChanged(): void;
 }

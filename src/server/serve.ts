@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { Cairn, CairnError, EventLog, formatDiagnostic, Metrics, type IssuedKey, type LoadReport } from '../app/index.js';
 import { observabilityRoutes } from './routes/observability.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { hookRoutes } from './routes/hooks.js';
 import { portFree, portHolder } from './port-holder.js';
 import { route, type AnyRoute } from './route.js';
 import { buildApi, type ApiOptions } from './server.js';
@@ -117,11 +118,26 @@ export async function serve(given: ServeOptions): Promise<RunningServer> {
     });
     await webhooks.start(stream);
     stops.push(() => webhooks.stop());
+    const triggers = cairn.triggers({
+      onFire: (fire, result) => opts.logger?.info({ ...fire, runId: (result as { run?: { id: string } } | undefined)?.run?.id }, 'cron trigger fired'),
+      onError: (err, where) => opts.logger?.error({ err, ...where }, 'triggers'),
+    });
     if (opts.workflowsDir) {
       const dir = opts.workflowsDir;
       reportLoad(await cairn.catalog.loadDirectory(dir), opts);
-      stops.push(cairn.catalog.watch(dir, (report) => reportLoad(report, opts), (err) => opts.logger?.error({ err }, `watching ${dir} failed`)));
+      stops.push(
+        cairn.catalog.watch(
+          dir,
+          (report) => {
+            reportLoad(report, opts);
+            void triggers.reload();
+          },
+          (err) => opts.logger?.error({ err }, `watching ${dir} failed`),
+        ),
+      );
     }
+    await triggers.start();
+    stops.push(() => triggers.stop());
     const health: AnyRoute[] = [
       route({ method: 'GET', path: '/healthz', root: true, access: 'public', summary: 'The process answers', tags: ['system'], operationId: 'health', handler: async () => ({ status: 'ok' }) }),
       route({
@@ -141,9 +157,10 @@ export async function serve(given: ServeOptions): Promise<RunningServer> {
     ];
     const { app } = await buildApi(cairn, {
       version: opts.version,
-      extraRoutes: [...health, ...webhookRoutes(webhooks), ...observabilityRoutes(cairn, metrics)],
+      extraRoutes: [...health, ...webhookRoutes(webhooks), ...hookRoutes(triggers), ...observabilityRoutes(cairn, metrics)],
       onResponse: (method, url, status, seconds) => metrics.observeRequest(method, url, status, seconds),
       draining: () => draining,
+      catalogChanged: () => void triggers.reload(),
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.corsOrigins ? { corsOrigins: opts.corsOrigins } : {}),
       ...(opts.bodyLimitBytes ? { bodyLimitBytes: opts.bodyLimitBytes } : {}),

@@ -31,6 +31,7 @@ export interface ApiOptions {
   /** Called for each answered request, for metrics (`route` is the matched pattern). */
   onResponse?(method: string, route: string, status: number, seconds: number): void;
   draining?(): boolean;
+  catalogChanged?(): void;
 }
 
 export interface Api {
@@ -52,7 +53,7 @@ export async function buildApi(cairn: Cairn, options: ApiOptions): Promise<Api> 
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  const deps: ServerDeps = { cairn, draining: options.draining ?? (() => false) };
+  const deps: ServerDeps = { cairn, draining: options.draining ?? (() => false), catalogChanged: options.catalogChanged ?? (() => undefined) };
   const routes: AnyRoute[] = [
     ...runRoutes(deps),
     ...workflowRoutes(deps),

@@ -118,7 +118,8 @@ describe('unknown keys', () => {
       ),
     );
     expect(parsed.diagnostics).toEqual([]);
-    expect(Object.keys(parsed.workflow!.extras)).toEqual(['triggers', 'concurrency', 'estimated_duration']);
+    expect(Object.keys(parsed.workflow!.extras)).toEqual(['concurrency', 'estimated_duration']);
+    expect(parsed.workflow!.triggers).toEqual([{ kind: 'cron', cron: '0 * * * *', parameters: {} }]);
     expect(Object.keys(parsed.workflow!.steps[0]!.extras)).toEqual(['runs_on']);
     // Locks are fields now (docs/locks.md).
     expect(parsed.workflow!.locks).toEqual(['db']);

@@ -22,6 +22,12 @@ describe('docs/errors.md', () => {
     for (const code of codes) expect(doc, code).toContain(`\`${code}\``);
   });
 
+  it('lists every API error code the server adds', () => {
+    const codes = codesIn(['src/server/error-body.ts'], /\| '([A-Z_]+)'/g);
+    expect(codes).toContain('UNAUTHORIZED');
+    for (const code of codes) expect(doc, code).toContain(`\`${code}\``);
+  });
+
   it('lists every step error code the actions, runtime and engine raise', () => {
     const files = ['src/actions/shell.ts', 'src/actions/http.ts', 'src/actions/breakers.ts', 'src/actions/spawned-process.ts', 'src/actions/output-file.ts', 'src/actions/aborted.ts', 'src/actions/memory.ts', 'src/actions/gate.ts', 'src/actions/notify.ts', 'src/runtime/prepare.ts', 'src/runtime/execute.ts', 'src/runtime/locks.ts', 'src/runtime/outputs.ts', 'src/engine/decide.ts', 'src/runtime/subworkflow.ts', 'src/runtime/lineage.ts', 'src/app/children.ts', 'src/actions/workflow.ts'];
     const codes = codesIn(files, /(?:ActionFailure\([^,]+,\s*|code: |fail\(|failed\(key, )'([A-Z][A-Z_]+)'/g);

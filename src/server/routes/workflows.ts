@@ -51,7 +51,8 @@ export function workflowRoutes(deps: ServerDeps): AnyRoute[] {
         const given = 'definition' in body ? body.definition : body;
         const format = 'format' in body && (body.format === 'yaml' || body.format === 'json') ? body.format : undefined;
         const result = await cairn.catalog.create(typeof given === 'string' ? { text: given, ...(format ? { format } : {}) } : { definition: given });
-        if (!result.created) void reply.code(200);
+        if (result.created) deps.catalogChanged();
+        else void reply.code(200);
         return { template: result.workflow, created: result.created };
       },
     }),

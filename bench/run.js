@@ -7,10 +7,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cairn } from '../dist/app/index.js';
 import { validateFile } from '../dist/app/validate.js';
+import { allFinished, eventLatency, load, startRun, startServer } from './server.js';
 import { chain, fanIn } from './workloads.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+// Seconds of load per round of S1/S2.
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+// BENCH_ONLY=S1,W2 (or a prefix: S) runs just those workloads.
+const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+const wanted = (id) => !ONLY || ONLY.some((prefix) => id.startsWith(prefix));
 const rows = [];
 
 /**
@@ -61,17 +67,18 @@ async function plainFan(n) {
   return performance.now() - t0;
 }
 
-function row(id, workload, value, target, note = '') {
-  rows.push({ id, workload, value, target, note });
+/** `met`: whether the result meets its target (undefined: no target). */
+function row(id, workload, value, target, note = '', met = undefined) {
+  rows.push({ id, workload, value, target, note, met: met === undefined ? '' : met ? 'MET' : 'NOT MET' });
   console.error(`  ${id} ${workload}: ${value}`);
 }
 
 console.error(`cairn bench: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, best of ${REPEAT}`);
 
 // Warm up the JIT and the file system once, so the first workload is not penalised.
-await timeRun(chain(50));
+if (wanted('W')) await timeRun(chain(50));
 
-{
+if (wanted('W0')) {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-'));
   const file = join(dir, 'wf.yaml');
   writeFileSync(file, chain(1000));
@@ -85,26 +92,27 @@ await timeRun(chain(50));
   row('W0', 'load + validate a 1,000-step definition', `${t.best.toFixed(0)} ms`, '(none)', `median ${t.median.toFixed(0)} ms; most of it is YAML parsing`);
 }
 
-{
+if (wanted('W1')) {
   const n = 1000;
   const t = await best(() => timeRun(chain(n)));
-  row('W1', `chain of ${n} log steps`, `${(t.best / n).toFixed(3)} ms/step`, '<= 0.5 ms/step', `median ${(t.median / n).toFixed(3)} ms/step`);
+  row('W1', `chain of ${n} log steps`, `${(t.best / n).toFixed(3)} ms/step`, '<= 0.5 ms/step', `median ${(t.median / n).toFixed(3)} ms/step`, t.best / n <= 0.5);
 }
-{
+if (wanted('W2')) {
   const n = 1000;
   const t = await best(() => timeRun(fanIn(n)));
-  row('W2', `${n} independent log steps + join`, `${Math.round((n + 1) / (t.best / 1000))} steps/s`, '>= 10,000 steps/s', `median ${Math.round((n + 1) / (t.median / 1000))} steps/s`);
+  const rate = (ms) => Math.round((n + 1) / (ms / 1000));
+  row('W2', `${n} independent log steps + join`, `${rate(t.best)} steps/s`, '>= 10,000 steps/s', `median ${rate(t.median)} steps/s`, rate(t.best) >= 10_000);
 }
-{
+if (wanted('W3')) {
   const n = 200;
   const cairnChain = await best(() => timeRun(chain(n, 'shell')));
   const plainC = await best(() => plainChain(n));
-  row('W3a', `${n} shell steps (true), chain`, `${(cairnChain.best / plainC.best).toFixed(2)}x plain spawn`, '<= 1.3x', `cairn ${cairnChain.best.toFixed(0)} ms, plain ${plainC.best.toFixed(0)} ms`);
+  row('W3a', `${n} shell steps (true), chain`, `${(cairnChain.best / plainC.best).toFixed(2)}x plain spawn`, '<= 1.3x', `cairn ${cairnChain.best.toFixed(0)} ms, plain ${plainC.best.toFixed(0)} ms`, cairnChain.best / plainC.best <= 1.3);
   const cairnFan = await best(() => timeRun(fanIn(n, 'shell')));
   const plainF = await best(() => plainFan(n));
-  row('W3b', `${n} shell steps (true), fan-out`, `${(cairnFan.best / plainF.best).toFixed(2)}x plain spawn`, '<= 1.3x', `cairn ${cairnFan.best.toFixed(0)} ms, plain ${plainF.best.toFixed(0)} ms`);
+  row('W3b', `${n} shell steps (true), fan-out`, `${(cairnFan.best / plainF.best).toFixed(2)}x plain spawn`, '<= 1.3x', `cairn ${cairnFan.best.toFixed(0)} ms, plain ${plainF.best.toFixed(0)} ms`, cairnFan.best / plainF.best <= 1.3);
 }
-{
+if (wanted('W4')) {
   const times = [];
   let peakKb = 0;
   for (let i = 0; i < Math.max(5, REPEAT); i++) {
@@ -115,11 +123,64 @@ await timeRun(chain(50));
     peakKb = Math.max(peakKb, Number(r.stderr.trim().split('\n').pop()));
   }
   times.sort((a, b) => a - b);
-  row('W4', 'cairn validate examples/hello.yaml (cold)', `${times[Math.floor(times.length / 2)].toFixed(0)} ms`, '<= 200 ms', `median of ${times.length}; peak RSS ${(peakKb / 1024).toFixed(0)} MiB`);
+  const median = times[Math.floor(times.length / 2)];
+  row('W4', 'cairn validate examples/hello.yaml (cold)', `${median.toFixed(0)} ms`, '<= 200 ms', `median of ${times.length}; peak RSS ${(peakKb / 1024).toFixed(0)} MiB`, median <= 200);
 }
 
-const header = ['id', 'workload', 'result', 'target', 'note'];
-const table = [header, ...rows.map((r) => [r.id, r.workload, r.value, r.target, r.note])];
+// Server workloads (issue 4): each on a fresh `cairn serve` in a child process, loaded
+// over loopback by autocannon with 10 connections, SECONDS per round, best of REPEAT rounds.
+async function bestLoad(round) {
+  const results = [];
+  for (let i = 0; i < REPEAT; i++) results.push(await round());
+  results.sort((a, b) => b.rps - a.rps);
+  return { best: results[0], median: results[Math.floor(results.length / 2)] };
+}
+
+async function withServer(fn) {
+  const server = await startServer();
+  try {
+    await fn(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+const loadNote = (r) => `p50 ${r.best.p50} ms, p99 ${r.best.p99} ms; median round ${Math.round(r.median.rps)} req/s, p99 ${r.median.p99} ms`;
+
+if (wanted('S1')) {
+  await withServer(async (server) => {
+    const id = await startRun(server);
+    await allFinished(server);
+    const path = `/api/v1/workflows/executions/${id}`;
+    await load(server, { path, seconds: 2 }); // warm-up
+    const r = await bestLoad(() => load(server, { path, seconds: SECONDS }));
+    const met = r.best.rps >= 5000 && r.best.p99 < 20;
+    row('S1', 'GET a finished run (1 step)', `${Math.round(r.best.rps)} req/s`, '>= 5,000 req/s, p99 < 20 ms', loadNote(r), met);
+  });
+}
+if (wanted('S2')) {
+  await withServer(async (server) => {
+    const round = async (seconds) => {
+      const r = await load(server, { method: 'POST', path: '/api/v1/workflows/execute', body: { workflow_id: 'bench' }, seconds });
+      await allFinished(server); // the next round starts on a quiet server
+      return r;
+    };
+    await round(2); // warm-up
+    const r = await bestLoad(() => round(SECONDS));
+    row('S2', 'POST execute a 1-step log workflow', `${Math.round(r.best.rps)} req/s`, '(none)', `${loadNote(r)}; the runs execute meanwhile`);
+  });
+}
+if (wanted('S3')) {
+  await withServer(async (server) => {
+    await eventLatency(server, 20); // warm-up
+    const n = 200;
+    const { step, finish } = await eventLatency(server, n);
+    row('S3', `step done -> WebSocket client (${n} runs, one at a time)`, `p50 ${step.p50} ms`, 'p50 < 5 ms', `p95 ${step.p95} ms, p99 ${step.p99} ms, max ${step.max} ms; RunFinished p50 ${finish.p50}, p99 ${finish.p99} ms`, step.p50 < 5);
+  });
+}
+
+const header = ['id', 'workload', 'result', 'target', 'met', 'note'];
+const table = [header, ...rows.map((r) => [r.id, r.workload, r.value, r.target, r.met, r.note])];
 const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
 const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
 console.log(line(header));

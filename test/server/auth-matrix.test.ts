@@ -59,8 +59,8 @@ describe('authorization matrix (from the OpenAPI document)', () => {
       expect(names).toContain(expected);
     }
     expect(operations.every((o) => ['public', 'viewer', 'operator', 'admin'].includes(o.access))).toBe(true);
-    // Only health is open.
-    expect(operations.filter((o) => o.access === 'public').map((o) => o.path).sort()).toEqual(['/healthz', '/readyz']);
+    // Only health is open, and incoming hooks, which a signature authenticates (test/server/hooks.test.ts).
+    expect(operations.filter((o) => o.access === 'public').map((o) => o.path).sort()).toEqual(['/api/v1/hooks/{workflow}', '/healthz', '/readyz']);
   });
 
   it('answers every route × key as its role says', async () => {

@@ -10,7 +10,6 @@ export type { EventStream, StreamSubscription } from './event-stream.js';
 export { ROLES, type AccessKey, type Delivery, type FeedEntry, type Role, type Webhook } from '../store/records.js';
 export { analyticsOf, suggestFrom, type Analytics, type Suggestion } from './insight.js';
 export { Webhooks, WEBHOOK_EVENT_TYPES, type WebhookOptions, type CreatedWebhook, type WebhookView, type AttemptReport } from './webhooks.js';
-export { createLogger, EventLog, Metrics, METRIC_NAMES, type MetricsSources, type LoggerOptions } from '../observability/index.js';
 export type { BreakerState } from '../actions/breakers.js';
 export type { BulkheadState } from '../runtime/bulkheads.js';
 export { Triggers, type TriggersDeps } from './triggers.js';

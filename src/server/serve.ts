@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { Cairn, CairnError, EventLog, formatDiagnostic, Metrics, type IssuedKey, type LoadReport } from '../app/index.js';
+import { Cairn, CairnError, formatDiagnostic, type IssuedKey, type LoadReport } from '../app/index.js';
+import { EventLog, Metrics } from '../app/observability.js';
 import { observabilityRoutes } from './routes/observability.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { hookRoutes } from './routes/hooks.js';

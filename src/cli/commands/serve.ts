@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createLogger } from '../../app/index.js';
+import { createLogger } from '../../app/observability.js';
 import { serve } from '../../server/serve.js';
 import { CliError, EXIT } from '../exit.js';
 

@@ -1,4 +1,5 @@
-import type { Cairn, Metrics } from '../../app/index.js';
+import type { Cairn } from '../../app/index.js';
+import type { Metrics } from '../../app/observability.js';
 import { route, type AnyRoute } from '../route.js';
 
 /** Prometheus metrics, and the state of circuit breakers and concurrency limits. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cairn } from '../dist/app/index.js';
 import { validateFile } from '../dist/app/validate.js';
-import { allFinished, eventLatency, load, startRun, startServer } from './server.js';
+import { allFinished, eventLatency, load, startRun, startServer, WORKFLOW_ID } from './server.js';
 import { chain, fanIn } from './workloads.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -17,6 +17,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 // BENCH_ONLY=S1,W2 (or a prefix: S) runs just those workloads.
 const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const wanted = (id) => !ONLY || ONLY.some((prefix) => id.startsWith(prefix));
+// BENCH_SERVER_PROF=<dir> writes a CPU profile of each server child there (bench/server.js).
 const rows = [];
 
 /**
@@ -161,7 +162,7 @@ if (wanted('S1')) {
 if (wanted('S2')) {
   await withServer(async (server) => {
     const round = async (seconds) => {
-      const r = await load(server, { method: 'POST', path: '/api/v1/workflows/execute', body: { workflow_id: 'bench' }, seconds });
+      const r = await load(server, { method: 'POST', path: '/api/v1/workflows/execute', body: { workflow_id: WORKFLOW_ID }, seconds });
       await allFinished(server); // the next round starts on a quiet server
       return r;
     };

@@ -29,7 +29,17 @@ const DUMMY_HASH = sha256('cairn-no-such-key');
  * checked on every request against the store (so a revoked key stops working at once).
  */
 export class AccessKeys {
-  constructor(private readonly store: Store) {}
+  /**
+   * Key rows by id, kept for a second: the server checks a key on every request, and the
+   * store read was its largest cost. A revoke here clears it at once; a revoke by another
+   * process (`cairn keys revoke`) takes effect within `cacheMs`.
+   */
+  private readonly cache = new Map<string, { key: AccessKey | undefined; at: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly cacheMs = 1000,
+  ) {}
 
   async create(req: { role: Role; name?: string; by?: string }): Promise<IssuedKey> {
     if (!ROLES.includes(req.role)) throw new CairnError('USAGE', `unknown role '${String(req.role)}': expected one of ${ROLES.join(', ')}`);
@@ -54,6 +64,7 @@ export class AccessKeys {
 
   async revoke(idOrName: string): Promise<Omit<AccessKey, 'hash'>> {
     const revoked = await this.store.revokeKey(idOrName, Date.now());
+    this.cache.clear();
     if (!revoked) throw new CairnError('KEY_NOT_FOUND', `no live key with id or name '${idOrName}'`, { key: idOrName });
     const { hash: _hash, ...rest } = revoked;
     return rest;
@@ -62,11 +73,24 @@ export class AccessKeys {
   /** The live key a presented secret belongs to, or undefined. Constant time in the secret. */
   async verify(presented: string): Promise<AccessKey | undefined> {
     const match = KEY_PATTERN.exec(presented);
-    const stored = match ? await this.store.getKey(match[1] as string) : undefined;
+    const stored = match ? await this.lookup(match[1] as string) : undefined;
     const expected = Buffer.from(stored?.hash ?? DUMMY_HASH, 'hex');
     const given = Buffer.from(sha256(match?.[2] ?? presented), 'hex');
     const same = timingSafeEqual(expected, given);
     return same && stored !== undefined && stored.revokedAt === undefined ? stored : undefined;
+  }
+
+  private async lookup(id: string): Promise<AccessKey | undefined> {
+    const now = Date.now();
+    const hit = this.cache.get(id);
+    if (hit && now - hit.at < this.cacheMs) return hit.key;
+    const key = await this.store.getKey(id);
+    // Only ids of real keys are kept: a spray of made-up ids cannot grow the map.
+    if (key) {
+      if (this.cache.size >= 10_000) this.cache.clear();
+      this.cache.set(id, { key, at: now });
+    }
+    return key;
   }
 
   async any(): Promise<boolean> {

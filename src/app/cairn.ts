@@ -112,6 +112,10 @@ export class Cairn {
   private readonly workdirs = new Map<string, string>();
   private readonly actions: Map<string, Action> = builtinActions();
   private stream: EventStream | undefined;
+  /** Stored definitions that passed validation here, by hash (a body never changes). */
+  private readonly checked = new Map<string, Workflow>();
+  /** The parallel groups of each definition's plan, by hash. */
+  private readonly groups = new Map<string, string[][]>();
   /** API keys for `cairn serve`. */
   readonly keys: AccessKeys;
   /** Stored workflows by id, with revisions. */
@@ -204,14 +208,20 @@ export class Cairn {
       const existing = await this.store.findRunByStartKey(req.startKey);
       if (existing) return { run: existing, duplicate: true };
     }
-    const { parsed, stored } = await this.catalog.newest(req.workflowId);
-    const report = await this.check(parsed, stored.path ?? req.workflowId, 'standard');
-    if (!report.valid || !report.workflow) throw new CairnError('DEFINITION_INVALID', `stored workflow '${req.workflowId}' is not valid`, { diagnostics: report.diagnostics });
-    const workflow = report.workflow;
+    const stored = await this.catalog.newestStored(req.workflowId);
+    // A stored body never changes: check it once per process, not on every start.
+    let workflow = this.checked.get(stored.hash);
+    if (!workflow) {
+      const parsed = this.catalog.parse(stored);
+      const report = await this.check(parsed, stored.path ?? req.workflowId, 'standard');
+      if (!report.valid || !report.workflow) throw new CairnError('DEFINITION_INVALID', `stored workflow '${req.workflowId}' is not valid`, { diagnostics: report.diagnostics });
+      workflow = report.workflow;
+      this.checked.set(stored.hash, workflow);
+    }
     const parameters = resolveParameters(workflow.parameters, req.parameters ?? {});
-    const run = await prepareRun(this.store, parsed, workflow, parameters, { startedBy: req.startedBy ?? currentUser(), definitionStored: true });
-    this.workflows.set(parsed.hash, workflow);
-    if (!stored.path) this.workdirs.set(parsed.hash, this.options.cwd ?? process.cwd());
+    const run = await prepareRun(this.store, stored, workflow, parameters, { startedBy: req.startedBy ?? currentUser(), definitionStored: true });
+    this.workflows.set(stored.hash, workflow);
+    if (!stored.path) this.workdirs.set(stored.hash, this.options.cwd ?? process.cwd());
     const runtime = await this.ensureRuntime();
     try {
       await runtime.startRun(run, workflow, req.startKey !== undefined ? { startKey: req.startKey } : {});
@@ -291,14 +301,17 @@ export class Cairn {
   }
 
   async getRun(idOrPrefix: string): Promise<RunView> {
-    const id = await this.resolveRunId(idOrPrefix);
-    const live = this.runtime?.snapshot(id);
-    const run = live ?? (await this.store.getRun(id));
+    // A full id (what scripts and the API send) needs no prefix search.
+    const exact = this.runtime?.snapshot(idOrPrefix) ?? (await this.store.getRun(idOrPrefix));
+    const id = exact ? idOrPrefix : await this.resolveRunId(idOrPrefix);
+    const run = exact ?? this.runtime?.snapshot(id) ?? (await this.store.getRun(id));
     if (!run) throw new CairnError('RUN_NOT_FOUND', `no run '${idOrPrefix}'`, { run: idOrPrefix });
     const steps = await this.store.getSteps(id);
     try {
       const workflow = await this.workflowFor(run.definitionHash);
-      return { run, steps, groups: planWorkflow(workflow).groups, workflow };
+      let groups = this.groups.get(run.definitionHash);
+      if (!groups) this.groups.set(run.definitionHash, (groups = planWorkflow(workflow).groups));
+      return { run, steps, groups, workflow };
     } catch {
       return { run, steps, groups: [steps.filter((s) => s.index === undefined).map((s) => s.stepId)] };
     }

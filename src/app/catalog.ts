@@ -130,12 +130,15 @@ export class Catalog {
     };
   }
 
-  /** The newest stored body of a workflow id, parsed. */
-  async newest(id: string): Promise<{ parsed: ParsedDefinition; stored: StoredDefinition }> {
+  /** The newest stored body of a workflow id. */
+  async newestStored(id: string): Promise<StoredDefinition> {
     const stored = await this.deps.store.findDefinition(id);
     if (!stored) throw new CairnError('WORKFLOW_NOT_FOUND', `no stored workflow '${id}': create it (POST /api/v1/workflows/templates) or load its file with --workflows`, { workflow: id });
-    const parsed = parseDefinition(stored.source, { format: stored.format, ...(stored.path ? { path: stored.path } : {}) });
-    return { parsed, stored };
+    return stored;
+  }
+
+  parse(stored: StoredDefinition): ParsedDefinition {
+    return parseDefinition(stored.source, { format: stored.format, ...(stored.path ? { path: stored.path } : {}) });
   }
 
   private async store(parsed: ParsedDefinition, label: string): Promise<{ workflow: WorkflowSummary; created: boolean }> {

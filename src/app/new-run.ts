@@ -9,7 +9,7 @@ import { newRunId } from './run-id.js';
  */
 export async function prepareRun(
   store: Store,
-  parsed: ParsedDefinition,
+  parsed: Pick<ParsedDefinition, 'hash' | 'source' | 'format' | 'path'>,
   workflow: Workflow,
   parameters: Record<string, unknown>,
   extra: { startedBy?: string; parent?: Run['parent']; path?: string; definitionStored?: boolean },

@@ -29,8 +29,7 @@ const MAX_BUFFERED = 8 * 1024 * 1024;
  * Messages are `{"cursor", "runId", "seq", "type", "at", "data"}`, one per event, in feed
  * order. A client that reconnects with `?after=<last cursor it saw>` misses nothing.
  */
-export function registerEventSocket(app: FastifyInstance, cairn: Cairn, onOpen: (n: number) => void): void {
-  let open = 0;
+export function registerEventSocket(app: FastifyInstance, cairn: Cairn): void {
   app.get(
     '/api/v1/events',
     { websocket: true, config: { spec: eventSocketRoute } },
@@ -42,13 +41,11 @@ export function registerEventSocket(app: FastifyInstance, cairn: Cairn, onOpen: 
         socket.close(1008, err instanceof Error ? err.message.slice(0, 120) : 'bad query');
         return;
       }
-      onOpen(++open);
       let unsubscribe: (() => void) | undefined;
       let closed = false;
       socket.on('close', () => {
         closed = true;
         unsubscribe?.();
-        onOpen(--open);
       });
       void cairn.events().then((stream) => {
         if (closed) return;

@@ -144,6 +144,6 @@ export async function buildApi(cairn: Cairn, options: ApiOptions): Promise<Api> 
   const served = routes.filter((r) => r !== eventSocketRoute);
   register(app, served.filter((r) => r.root));
   await app.register(async (api) => register(api, served.filter((r) => !r.root)), { prefix: API_PREFIX });
-  registerEventSocket(app, cairn, () => undefined);
+  registerEventSocket(app, cairn);
   return { app, routes };
 }

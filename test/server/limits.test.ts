@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './harness.js';
+import { Cairn } from '../../src/app/index.js';
+import { join } from 'node:path';
+import { startServer, until, type TestServer } from './harness.js';
 
 describe('rate limits', () => {
   let t: TestServer | undefined;
@@ -29,5 +31,21 @@ describe('rate limits', () => {
     expect(blocked.body.error.code).toBe('RATE_LIMITED');
     // Health stays open.
     expect((await t.call('GET', '/healthz')).status).toBe(200);
+  });
+
+  it('a revoked key is refused at once through the API, and within a second when another process revokes it', async () => {
+    t = await startServer();
+    const server = t;
+    const first = await server.key('operator', 'first');
+    expect((await server.call('GET', '/api/v1/tasks', { key: first })).status).toBe(200);
+    expect((await server.call('DELETE', '/api/v1/keys/first', { key: server.admin.key })).status).toBe(200);
+    expect((await server.call('GET', '/api/v1/tasks', { key: first })).status).toBe(401);
+
+    const second = await server.key('operator', 'second');
+    expect((await server.call('GET', '/api/v1/tasks', { key: second })).status).toBe(200);
+    const other = await Cairn.open({ db: join(server.dir, 'cairn.db'), cwd: server.dir });
+    await other.keys.revoke('second');
+    await other.close();
+    await until(async () => (await server.call('GET', '/api/v1/tasks', { key: second })).status === 401, 'the revoked key to be refused', 5_000);
   });
 });

@@ -48,6 +48,26 @@ async function best(fn) {
   return { best: times[0], median: times[Math.floor(times.length / 2)] };
 }
 
+/**
+ * Runs a and b in turns, `rounds` times, and returns the median of the per-round ratios
+ * a/b. On a shared VM the load drifts during a run; a ratio within one round compares
+ * the two under the same load, which best-of-n of each side apart does not.
+ */
+async function paired(a, b, rounds = Math.max(REPEAT, 7)) {
+  const ratios = [];
+  const as = [];
+  const bs = [];
+  for (let i = 0; i < rounds; i++) {
+    const ta = await a();
+    const tb = await b();
+    as.push(ta);
+    bs.push(tb);
+    ratios.push(ta / tb);
+  }
+  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  return { ratio: median(ratios), a: median(as), b: median(bs), spread: `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x`, rounds };
+}
+
 function spawnTrue() {
   return new Promise((resolve, reject) => {
     const child = spawn('true', [], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -106,12 +126,10 @@ if (wanted('W2')) {
 }
 if (wanted('W3')) {
   const n = 200;
-  const cairnChain = await best(() => timeRun(chain(n, 'shell')));
-  const plainC = await best(() => plainChain(n));
-  row('W3a', `${n} shell steps (true), chain`, `${(cairnChain.best / plainC.best).toFixed(2)}x plain spawn`, '<= 1.3x', `cairn ${cairnChain.best.toFixed(0)} ms, plain ${plainC.best.toFixed(0)} ms`, cairnChain.best / plainC.best <= 1.3);
-  const cairnFan = await best(() => timeRun(fanIn(n, 'shell')));
-  const plainF = await best(() => plainFan(n));
-  row('W3b', `${n} shell steps (true), fan-out`, `${(cairnFan.best / plainF.best).toFixed(2)}x plain spawn`, '<= 1.3x', `cairn ${cairnFan.best.toFixed(0)} ms, plain ${plainF.best.toFixed(0)} ms`, cairnFan.best / plainF.best <= 1.3);
+  const c = await paired(() => timeRun(chain(n, 'shell')), () => plainChain(n));
+  row('W3a', `${n} shell steps (true), chain`, `${c.ratio.toFixed(2)}x plain spawn`, '<= 1.3x', `median of ${c.rounds} paired rounds (${c.spread}); cairn ${c.a.toFixed(0)} ms, plain ${c.b.toFixed(0)} ms`, c.ratio <= 1.3);
+  const f = await paired(() => timeRun(fanIn(n, 'shell')), () => plainFan(n));
+  row('W3b', `${n} shell steps (true), fan-out`, `${f.ratio.toFixed(2)}x plain spawn`, '<= 1.3x', `median of ${f.rounds} paired rounds (${f.spread}); cairn ${f.a.toFixed(0)} ms, plain ${f.b.toFixed(0)} ms`, f.ratio <= 1.3);
 }
 if (wanted('W4')) {
   const times = [];

@@ -43,6 +43,8 @@ export interface LoadReport {
 }
 
 const DEFINITION_FILE = /\.(ya?ml|json)$/i;
+/** A configuration file beside the definitions is not one of them. */
+const CONFIG_FILE = /^cairn\.(ya?ml|json)$/i;
 
 /**
  * Stored workflows by id, versioned: a body is stored once by its content hash, and a
@@ -93,7 +95,7 @@ export class Catalog {
   /** Load every definition file of a folder (not recursive); invalid files are reported, not stored. */
   async loadDirectory(dir: string): Promise<LoadReport> {
     const report: LoadReport = { loaded: [], invalid: [] };
-    const names = (await readdir(dir)).filter((n) => DEFINITION_FILE.test(n)).sort();
+    const names = (await readdir(dir)).filter((n) => DEFINITION_FILE.test(n) && !CONFIG_FILE.test(n)).sort();
     for (const name of names) {
       const file = join(dir, name);
       try {

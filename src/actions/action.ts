@@ -49,6 +49,30 @@ export interface ActionContext<P = Record<string, unknown>> {
   data?: Record<string, unknown>;
   /** Circuit breakers per target host (`http`; breakers.ts); without them every request goes out. */
   breakers?: HostBreakers;
+  /** The configured MCP servers, pooled per process (`mcp`; mcp-clients.ts). */
+  mcp?: McpCaller;
+}
+
+/** Calls tools on the configured MCP servers; see mcp-clients.ts. */
+export interface McpCaller {
+  /** Throws an ActionFailure (MCP_UNAVAILABLE, MCP_TIMEOUT, CIRCUIT_OPEN, ...) when the call cannot be made. */
+  call(server: string, call: McpToolCall, signal: AbortSignal): Promise<McpToolResult>;
+}
+
+export interface McpToolCall {
+  tool: string;
+  arguments: Record<string, unknown>;
+  /** Time limit of the call; without it only the step's own timeout applies. */
+  timeoutMs?: number;
+  /** Sent in the request's `_meta` so that the server may deduplicate a retried call. */
+  idempotencyKey?: string;
+}
+
+/** A `tools/call` result, as the MCP specification defines it (the parts Cairn reads). */
+export interface McpToolResult {
+  content: Array<{ type: string; text?: string } & Record<string, unknown>>;
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
 }
 
 /** Sends a request through its host's circuit breaker; see breakers.ts. */

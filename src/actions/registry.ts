@@ -3,6 +3,7 @@ import type { Action } from './action.js';
 import { gateAction } from './gate.js';
 import { httpAction } from './http.js';
 import { logAction } from './log.js';
+import { mcpAction } from './mcp.js';
 import { notifyAction } from './notify.js';
 import { recallAction } from './recall.js';
 import { rememberAction } from './remember.js';
@@ -25,7 +26,7 @@ export interface ActionCatalog {
 
 /** The built-in commands of this release, by name. */
 export function builtinActions(): Map<string, Action> {
-  const actions: Action[] = [shellAction, httpAction, logAction, waitAction, taskAction, approvalAction, gateAction, notifyAction, rememberAction, recallAction, workflowAction];
+  const actions: Action[] = [shellAction, httpAction, mcpAction, logAction, waitAction, taskAction, approvalAction, gateAction, notifyAction, rememberAction, recallAction, workflowAction];
   return new Map(actions.map((action) => [action.name, action]));
 }
 

@@ -28,11 +28,13 @@ import { checkOutput } from './output-schema.js';
 import { startChildRun, type ChildHost } from './children.js';
 import { AccessKeys } from './access-keys.js';
 import { Catalog } from './catalog.js';
+import { storedRevision } from './revision.js';
 import { EventStream } from './event-stream.js';
 import { analyticsOf, type Analytics } from './insight.js';
 import { Webhooks, type WebhookOptions } from './webhooks.js';
 import { storedWorkflows, Triggers, type TriggersDeps } from './triggers.js';
 import type { BreakerState } from '../actions/breakers.js';
+import { McpClients } from '../actions/mcp-clients.js';
 import type { BulkheadState } from '../runtime/bulkheads.js';
 
 export interface CairnOptions {
@@ -63,6 +65,8 @@ export interface StartWorkflowRequest {
   startedBy?: string;
   /** Starting twice with one key starts one run: the second call returns the first run. */
   startKey?: string;
+  /** A stored revision (1, 2, ...) instead of the newest. */
+  revision?: number;
 }
 
 export interface StartRunRequest {
@@ -120,6 +124,8 @@ export class Cairn {
   readonly keys: AccessKeys;
   /** Stored workflows by id, with revisions. */
   readonly catalog: Catalog;
+  /** Pooled connections to the configured MCP servers: validation asks them, `mcp` steps call them. */
+  private readonly mcp: McpClients;
 
   private constructor(
     readonly store: Store,
@@ -127,6 +133,7 @@ export class Cairn {
     private readonly options: CairnOptions,
   ) {
     this.keys = new AccessKeys(store);
+    this.mcp = new McpClients(config.mcpServers, { breaker: config.circuitBreaker });
     this.catalog = new Catalog({ store, check: (parsed, file) => this.check(parsed, file, 'standard') });
   }
 
@@ -208,7 +215,7 @@ export class Cairn {
       const existing = await this.store.findRunByStartKey(req.startKey);
       if (existing) return { run: existing, duplicate: true };
     }
-    const stored = await this.catalog.newestStored(req.workflowId);
+    const stored = req.revision === undefined ? await this.catalog.newestStored(req.workflowId) : await storedRevision(this.store, req.workflowId, req.revision);
     // A stored body never changes: check it once per process, not on every start.
     let workflow = this.checked.get(stored.hash);
     if (!workflow) {
@@ -277,6 +284,7 @@ export class Cairn {
       pools: this.config.pools,
       concurrency: this.config.concurrency,
       breakers: this.config.circuitBreaker,
+      mcp: this.mcp,
       startChild: (req) => startChildRun(this.childHost(), req),
       cancelChild: (runId, reason) => this.cancelChild(runId, reason),
       ...(this.options.leaseMs ? { leaseMs: this.options.leaseMs } : {}),
@@ -374,6 +382,7 @@ export class Cairn {
         this.workdirs.set(hash, dir);
       },
       runtime: () => this.ensureRuntime(),
+      mcp: this.mcp,
     };
   }
 
@@ -549,7 +558,9 @@ export class Cairn {
 
   /** The circuit breakers of `http` steps' hosts in this process (none before a run started here). */
   breakers(): BreakerState[] {
-    return this.runtime?.breakers.list() ?? [];
+    // MCP servers have breakers of their own, listed as `mcp:<server>`.
+    const mcp = this.mcp.breakerStates().map(({ server, ...rest }) => ({ host: `mcp:${server}`, ...rest }));
+    return [...(this.runtime?.breakers.list() ?? []), ...mcp];
   }
 
   /** The per-command concurrency limits of this process and their use. */
@@ -584,6 +595,7 @@ export class Cairn {
     this.stream?.stop();
     await this.runtime?.drain(graceMs);
     this.runtime = undefined;
+    await this.mcp.close();
     await this.store.close();
   }
 
@@ -591,6 +603,7 @@ export class Cairn {
     this.stream?.stop();
     await this.runtime?.stop();
     this.runtime = undefined;
+    await this.mcp.close();
     await this.store.close();
   }
 
@@ -638,7 +651,7 @@ export class Cairn {
   }
 
   private async check(parsed: ParsedDefinition, file: string, level: ValidationLevel): Promise<ValidationReport> {
-    const report = await checkDefinition(parsed, file, level, this.actions, this.config);
+    const report = await checkDefinition(parsed, file, level, this.actions, this.config, { mcp: this.mcp });
     if (parsed.workflow) this.workdirs.set(parsed.hash, dirname(this.path(file)));
     return report;
   }

@@ -12,6 +12,7 @@ import { CairnError } from './errors.js';
 import { resolveParameters } from './parameters.js';
 import { prepareRun } from './new-run.js';
 import { checkDefinition } from './validate.js';
+import type { McpToolSource } from './mcp-check.js';
 
 /** What starting a child run needs of the application. */
 export interface ChildHost {
@@ -21,6 +22,8 @@ export interface ChildHost {
   /** Keep the workflow and its working directory for the definition's hash (the app's caches). */
   remember(hash: string, workflow: Workflow, dir: string): void;
   runtime(): Promise<Runtime>;
+  /** The app's MCP connections, so validating a child does not open its own. */
+  mcp: McpToolSource;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface ChildHost {
  */
 export async function startChildRun(host: ChildHost, req: ChildRequest): Promise<Run> {
   const { parsed, dir, stored } = await locate(host.store, req.workflow, req.workdir);
-  const report = await checkDefinition(parsed, req.workflow, 'standard', host.actions, host.config);
+  const report = await checkDefinition(parsed, req.workflow, 'standard', host.actions, host.config, { mcp: host.mcp });
   const workflow = report.workflow;
   if (!report.valid || !workflow) {
     const errors = report.diagnostics.filter((d) => d.severity === 'error');

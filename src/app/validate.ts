@@ -6,6 +6,7 @@ import type { ValidationReport } from './cairn.js';
 import type { Config } from '../config/index.js';
 import { applyConfig } from './named-commands.js';
 import { loadSettings } from './settings.js';
+import { checkMcpSteps, usesMcp, type McpToolSource } from './mcp-check.js';
 
 /**
  * Validation needs no store and no runtime: kept apart from `Cairn` so that
@@ -17,14 +18,20 @@ export async function validateFile(file: string, level: ValidationLevel | undefi
   return checkDefinition(await loadDefinitionFile(resolve(cwd, file)), file, level ?? config.defaults.validationLevel, builtinActions(), config);
 }
 
-/** The parse's diagnostics plus the level's checks against the commands this Cairn knows. */
-export async function checkDefinition(parsed: ParsedDefinition, file: string, level: ValidationLevel, actions: ReadonlyMap<string, Action>, config: Config): Promise<ValidationReport> {
+/**
+ * The parse's diagnostics plus the level's checks against the commands this Cairn knows.
+ * `mcp` is the process's pool of MCP connections, when it has one (else validation opens
+ * its own, briefly, for a workflow with `mcp` steps).
+ */
+export async function checkDefinition(parsed: ParsedDefinition, file: string, level: ValidationLevel, actions: ReadonlyMap<string, Action>, config: Config, opts: { mcp?: McpToolSource } = {}): Promise<ValidationReport> {
   if (parsed.workflow) applyConfig(parsed.workflow, config);
   const diagnostics = [...parsed.diagnostics];
   if (parsed.workflow && !diagnostics.some((d) => d.severity === 'error')) {
     diagnostics.push(...(await validateWorkflow(parsed, level, actionCatalog(actions))));
     // Pools live in the configuration, which the definition layer does not see.
     if (VALIDATION_LEVELS.indexOf(level) >= VALIDATION_LEVELS.indexOf('strict')) diagnostics.push(...checkPools(parsed, Object.keys(config.pools)));
+    // MCP servers too: asking them is the only way to know their tools.
+    if (usesMcp(parsed)) diagnostics.push(...(await checkMcpSteps(parsed, level, config.mcpServers, opts.mcp)));
   }
   const valid = !diagnostics.some((d) => d.severity === 'error');
   const report: ValidationReport = { file, level, valid, diagnostics };

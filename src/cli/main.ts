@@ -170,6 +170,12 @@ program
   .option('--log-level <level>', 'JSON log level: fatal, error, warn, info, debug, trace (default: $CAIRN_LOG_LEVEL or info)')
   .action(lazy(() => import('./commands/serve.js')));
 
+program
+  .command('mcp')
+  .description('serve MCP on stdin/stdout for an AI agent (claude mcp add cairn -- npx cairn mcp); runs started here run in this process')
+  .option('--as <name>', 'who the agent acts as in runs, approvals and completions (default: the OS user)')
+  .action(lazy(() => import('./commands/mcp.js')));
+
 const keys = program.command('keys').description('API keys for `cairn serve` (viewer reads; operator runs and decides; admin also manages)');
 keys
   .command('create')

@@ -19,7 +19,9 @@ export interface Config {
   circuitBreaker: CircuitBreakerConfig;
   /** `cairn serve` settings (flags win over them). */
   server: ServerConfig;
-  /** Sections later releases give meaning to (`mcp_servers`, `retention`), as written. */
+  /** MCP servers that `mcp` steps call, by name (`mcp_servers:`). */
+  mcpServers: Record<string, McpServerConfig>;
+  /** Sections later releases give meaning to (`retention`), as written. */
   reserved: Record<string, unknown>;
 }
 
@@ -79,6 +81,23 @@ export interface Pool {
   description?: string;
 }
 
+/**
+ * An MCP server: a program Cairn starts and talks to over stdio, or a Streamable HTTP
+ * endpoint. `${env:NAME}` references are resolved. The same shape as actions'
+ * `McpServerSpec`, defined again here because config/ may not depend on actions/.
+ */
+export type McpServerConfig =
+  | {
+      /** The program and its arguments, exactly: no shell. */
+      command: string[];
+      /** Variables set for the program, besides the few safe ones it inherits (HOME, PATH, ...). */
+      env: Record<string, string>;
+      /** Absolute; the configuration file's directory unless set. */
+      cwd: string;
+      description?: string;
+    }
+  | { url: string; headers: Record<string, string>; description?: string };
+
 export interface CircuitBreakerConfig {
   /** Consecutive failures that open a host's breaker. */
   failures?: number;
@@ -100,6 +119,7 @@ export function defaultConfig(): Config {
     concurrency: {},
     circuitBreaker: {},
     server: {},
+    mcpServers: {},
     reserved: {},
   };
 }

@@ -14,6 +14,7 @@ export {
   type CircuitBreakerConfig,
   type Config,
   type Defaults,
+  type McpServerConfig,
   type NamedCommand,
   type NotifyChannel,
   type Pool,

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_RETRY, durationMs } from '../definition/index.js';
 import type { RetryPolicy } from '../engine/types.js';
-import { defaultConfig, type Config, type NotifyChannel } from './config.js';
+import { defaultConfig, type Config, type McpServerConfig, type NotifyChannel } from './config.js';
 import { RESERVED_SECTIONS, type ConfigInput } from './schema.js';
 
 type RetryInput = NonNullable<NonNullable<ConfigInput['defaults']>['retry']>;
@@ -45,6 +45,7 @@ export function normalizeConfig(input: ConfigInput, dir: string): Config {
   if (server.failed_auth !== undefined) config.server.failedAuth = window(server.failed_auth);
   if (server.shutdown_grace !== undefined) config.server.shutdownGraceMs = durationMs(server.shutdown_grace);
   if (server.webhooks?.allow_private !== undefined) config.server.allowPrivateWebhooks = server.webhooks.allow_private;
+  for (const [name, server] of Object.entries(input.mcp_servers ?? {})) define(config.mcpServers, name, mcpServer(server, dir));
   for (const section of RESERVED_SECTIONS) {
     if (input[section] !== undefined) config.reserved[section] = input[section];
   }
@@ -79,6 +80,19 @@ function notifyChannel(input: NonNullable<NonNullable<ConfigInput['notify']>['ch
     case 'log':
       return { type: 'log' };
   }
+}
+
+/** A stdio server runs in the file's directory unless it says otherwise, wherever Cairn starts. */
+function mcpServer(input: NonNullable<ConfigInput['mcp_servers']>[string], dir: string): McpServerConfig {
+  const description = input.description !== undefined ? { description: input.description } : {};
+  if (input.command !== undefined) {
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(input.env ?? {})) define(env, name, String(value));
+    return { command: [...input.command], env, cwd: resolve(dir, input.cwd ?? '.'), ...description };
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.headers ?? {})) define(headers, name, value);
+  return { url: input.url ?? '', headers, ...description };
 }
 
 /** Names come from the file: `__proto__` is a valid one and must stay a plain key. */

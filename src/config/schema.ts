@@ -16,10 +16,13 @@ import { ROLLBACK_STRATEGIES, SYNCHRONOUS_MODES } from './config.js';
 export const CONFIG_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
 
 /** The sections later releases give meaning to: accepted and kept, with a warning. */
-export const RESERVED_SECTIONS = ['mcp_servers', 'retention'] as const;
+export const RESERVED_SECTIONS = ['retention'] as const;
 
 /** Where `${env:NAME}` references are resolved (see env-references.ts). */
 export const ENV_REFERENCE_START = '${env:';
+
+/** An environment variable name. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** An HTTP header name (RFC 9110 token). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -96,7 +99,7 @@ function build() {
         .optional()
         .describe('How long an open breaker fails requests at once before letting one trial through: seconds, or "30s", "1m". Default 30s.'),
     })
-    .describe('Circuit breakers of `http` steps, one per target host and process (docs/observability.md).');
+    .describe('Circuit breakers of `http` steps (one per target host) and `mcp` steps (one per server), per process (docs/observability.md).');
 
   const perWindow = (what: string) =>
     z
@@ -126,6 +129,41 @@ function build() {
     })
     .describe('`cairn serve` settings; command-line flags win over them (docs/server.md).');
 
+  const headers = z
+    .record(z.string().regex(HEADER_NAME, { error: 'an HTTP header name is letters, digits and !#$%&\'*+.^_`|~-' }), z.string({ error: 'expected a header value (a string)' }).regex(/^[^\r\n]*$/, { error: 'a header value cannot hold a line break' }))
+    .optional();
+  const mcpServer = z
+    .strictObject({
+      command: z
+        .array(z.string({ error: 'each item of `command` is one argument (a string)' }).min(1), { error: (issue) => (issue.code === 'invalid_type' ? 'expected a list: the program and its arguments, e.g. [npx, -y, my-server] (run without a shell)' : undefined) })
+        .min(1)
+        .optional()
+        .describe('A stdio server: the program and its arguments, exactly (no shell). Workflows cannot change it.'),
+      env: z
+        .record(z.string().regex(ENV_NAME, { error: 'an environment variable name is letters, digits and _, not starting with a digit' }), z.union([z.string(), z.number(), z.boolean()], { error: 'expected a value (a string)' }))
+        .optional()
+        .describe('Environment variables of a stdio server (besides HOME, PATH, USER, ...); values may hold ${env:NAME} references.'),
+      cwd: z.string().min(1).optional().describe("Working directory of a stdio server (relative to this file). Default: this file's directory."),
+      url: z
+        .string({ error: 'expected a URL' })
+        .refine((s) => s.includes(ENV_REFERENCE_START) || isHttpUrl(s), { error: 'expected an http:// or https:// URL, or a ${env:NAME} reference' })
+        .optional()
+        .describe('A Streamable HTTP server: its endpoint (http or https); may hold ${env:NAME} references.'),
+      headers: headers.describe('HTTP headers sent to a Streamable HTTP server; values may hold ${env:NAME} references (tokens).'),
+      description: z.string().optional().describe('What the server offers, shown in listings.'),
+    })
+    .superRefine((server, ctx) => {
+      const stdio = server.command !== undefined;
+      const http = server.url !== undefined;
+      if (stdio && http) ctx.addIssue({ code: 'custom', message: 'a server has either `command` (stdio) or `url` (Streamable HTTP), not both', path: ['url'] });
+      if (!stdio && !http) ctx.addIssue({ code: 'custom', message: 'a server needs `command` (a stdio program, e.g. [npx, -y, my-server]) or `url` (a Streamable HTTP endpoint)' });
+      for (const key of ['env', 'cwd'] as const) {
+        if (http && !stdio && server[key] !== undefined) ctx.addIssue({ code: 'custom', message: `\`${key}\` applies to a stdio server (one with \`command\`), not to a url`, path: [key] });
+      }
+      if (stdio && !http && server.headers !== undefined) ctx.addIssue({ code: 'custom', message: '`headers` applies to a Streamable HTTP server (one with `url`), not to a command', path: ['headers'] });
+    })
+    .describe('An MCP server that `mcp` steps call: a stdio `command`, or a Streamable HTTP `url`.');
+
   const reserved = (what: string) => z.unknown().optional().describe(`${what}: reserved for a later release (kept, not acted on yet).`);
 
   return z
@@ -146,7 +184,7 @@ function build() {
           .describe('Bulkheads: built-in command -> attempts that may run at once in one process (e.g. `{ http: 4, shell: 8 }`); the rest wait their turn.'),
       ),
       circuit_breaker: section(breaker),
-      mcp_servers: reserved('MCP servers for `mcp` steps'),
+      mcp_servers: section(z.record(name('MCP server'), mcpServer).describe('MCP servers by name, for `mcp` steps (docs/workflows.md). Only the configuration defines them.')),
       retention: reserved('How long runs and logs are kept'),
       server: section(server),
     })

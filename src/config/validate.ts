@@ -5,6 +5,7 @@ import { defaultConfig, type Config } from './config.js';
 import { configError, hasConfigErrors, NOT_A_MAPPING, type ConfigDiagnostic } from './diagnostic.js';
 import { isResolvedPath, resolveChannelSecrets, unresolvedReferences, type Environment } from './env-references.js';
 import { issueDiagnostics, label, valueAt } from './issues.js';
+import { isMcpSecretPath, resolveMcpSecrets } from './mcp-secrets.js';
 import { normalizeConfig } from './normalize.js';
 import { configSchema, ENV_REFERENCE_START, RESERVED_SECTIONS, type ConfigInput } from './schema.js';
 
@@ -53,11 +54,12 @@ export function validateConfig(data: unknown, options: ValidateConfigOptions): V
   }
   for (const d of checkCommands(raw.commands, options.builtins)) found.push({ d });
   for (const d of checkConcurrency(raw.concurrency, options.builtins, raw.commands)) found.push({ d });
-  const resolved = resolveChannelSecrets(raw, options.env ?? {});
-  found.push(...resolved.problems.map((p) => ({ d: p.diagnostic, within: p.within })));
-  for (const path of unresolvedReferences(raw, (p) => isResolvedPath(p) || isReservedSection(p))) {
+  const channels = resolveChannelSecrets(raw, options.env ?? {});
+  const resolved = resolveMcpSecrets(channels.data, options.env ?? {});
+  found.push(...[...channels.problems, ...resolved.problems].map((p) => ({ d: p.diagnostic, within: p.within })));
+  for (const path of unresolvedReferences(raw, (p) => isResolvedPath(p) || isMcpSecretPath(p) || isReservedSection(p))) {
     const within = String(valueAt(raw, path)).indexOf(ENV_REFERENCE_START);
-    found.push({ d: { severity: 'warning', code: 'CFG_ENV_NOT_RESOLVED', message: `${label(path)}: \${env:...} is resolved only in notify channel urls and headers; here it stays as written`, path }, within });
+    found.push({ d: { severity: 'warning', code: 'CFG_ENV_NOT_RESOLVED', message: `${label(path)}: \${env:...} is resolved only in urls, headers and env of notify channels and mcp_servers; here it stays as written`, path }, within });
   }
 
   const diagnostics = place();

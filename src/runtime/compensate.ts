@@ -47,6 +47,7 @@ export function compensateStep(slot: RunSlot, effect: Extract<Effect, { type: 'c
       workdir: slot.workdir,
       ...(deps.memory ? { memory: deps.memory } : {}),
       ...(deps.channel ? { channel: deps.channel } : {}),
+      ...(deps.mcp ? { mcp: deps.mcp } : {}),
       onProcess: (pgid) => {
         spawned = true;
         deps.started(key, attempt, pgid);

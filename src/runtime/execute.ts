@@ -1,4 +1,4 @@
-import { ActionFailure, type Action, type HostBreakers, type Memory, type NotifyChannel } from '../actions/action.js';
+import { ActionFailure, type Action, type HostBreakers, type McpCaller, type Memory, type NotifyChannel } from '../actions/action.js';
 import type { Effect, Input } from '../engine/types.js';
 import type { LogLine } from '../store/store.js';
 import type { Bulkheads } from './bulkheads.js';
@@ -23,6 +23,8 @@ export interface ExecuteDeps {
   bulkheads?: Bulkheads;
   /** Circuit breakers per target host, for `http` steps. */
   breakers?: HostBreakers;
+  /** The pooled connections to the configured MCP servers, for `mcp` steps. */
+  mcp?: McpCaller;
 }
 
 /** Carry out an `execute` effect: run the step's action and report how it went. */
@@ -61,6 +63,7 @@ export function executeStep(slot: RunSlot, effect: Extract<Effect, { type: 'exec
     ...(deps.memory ? { memory: deps.memory } : {}),
     ...(deps.channel ? { channel: deps.channel } : {}),
     ...(deps.breakers ? { breakers: deps.breakers } : {}),
+    ...(deps.mcp ? { mcp: deps.mcp } : {}),
     onProcess: (pgid: number) => {
       spawned = true;
       deps.started(step, attempt, pgid);

@@ -6,6 +6,7 @@ import { initialState, isTerminalRun, runCreatedEvent } from '../engine/state.js
 import type { Effect, Input, Run, RunEvent, Workflow } from '../engine/types.js';
 import type { Action, Memory, NotifyChannel } from '../actions/action.js';
 import { Breakers, type BreakerOptions } from '../actions/breakers.js';
+import { McpClients, type McpServerSpec } from '../actions/mcp-clients.js';
 import type { Claim, CommitBatch, Owner, Store } from '../store/store.js';
 import { Bulkheads } from './bulkheads.js';
 import { compensateStep } from './compensate.js';
@@ -42,6 +43,8 @@ export interface RuntimeOptions {
   concurrency?: Readonly<Record<string, number>>;
   /** The circuit breakers of `http` steps' hosts (`circuit_breaker:`): an instance to share, or its options. */
   breakers?: Breakers | BreakerOptions;
+  /** The MCP servers of `mcp` steps (`mcp_servers:`): a pool to share, or the servers by name. Closed on stop. */
+  mcp?: McpClients | Readonly<Record<string, McpServerSpec>>;
   /** Starts the child run of a `workflow` step (the app loads and validates it); see subworkflow.ts. */
   startChild?: ChildHooks['startChild'];
   /** Cancels a child run wherever it is held, when its step is cancelled or times out. */
@@ -88,6 +91,8 @@ export class Runtime {
   readonly bulkheads: Bulkheads;
   /** Circuit breakers per target host of `http` steps, for this process. */
   readonly breakers: Breakers;
+  /** Pooled connections to the MCP servers of `mcp` steps, for this process. */
+  readonly mcp: McpClients;
 
   constructor(private readonly options: RuntimeOptions) {
     this.store = options.store;
@@ -100,6 +105,7 @@ export class Runtime {
     this.memory = { add: (note) => this.store.addNote(note), search: (query, opts) => this.store.searchNotes(query, opts) };
     this.bulkheads = new Bulkheads(options.concurrency ?? {});
     this.breakers = options.breakers instanceof Breakers ? options.breakers : new Breakers(options.breakers ?? {});
+    this.mcp = options.mcp instanceof McpClients ? options.mcp : new McpClients(options.mcp ?? {}, { breaker: { failures: this.breakers.failures, halfOpenAfterMs: this.breakers.halfOpenAfterMs } });
     this.locks = new LockQueue({ store: this.store, ownerId: this.owner.id, leaseMs: this.leaseMs, pools: options.pools ?? {}, onError: this.onError });
     this.children = new ChildRuns({
       store: this.store,
@@ -232,6 +238,7 @@ export class Runtime {
       this.forget(runId);
     }
     await this.store.removeOwner(this.owner.id).catch(this.onError);
+    await this.mcp.close().catch(this.onError);
   }
 
   private async adopt(claim: Claim): Promise<boolean> {
@@ -380,6 +387,7 @@ export class Runtime {
       memory: this.memory,
       ...(this.options.channel ? { channel: this.options.channel } : {}),
       breakers: this.breakers,
+      mcp: this.mcp,
       log: (line) => this.log(line),
       report: (input) => this.submit(runId, input),
       started: (step, attempt, pid) => {

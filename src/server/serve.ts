@@ -4,6 +4,7 @@ import { EventLog, Metrics } from '../app/observability.js';
 import { observabilityRoutes } from './routes/observability.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { hookRoutes } from './routes/hooks.js';
+import { mcpRoutes } from './mcp-endpoint.js';
 import { portFree, portHolder } from './port-holder.js';
 import { route, type AnyRoute } from './route.js';
 import { buildApi, type ApiOptions } from './server.js';
@@ -158,7 +159,22 @@ export async function serve(given: ServeOptions): Promise<RunningServer> {
     ];
     const { app } = await buildApi(cairn, {
       version: opts.version,
-      extraRoutes: [...health, ...webhookRoutes(webhooks), ...hookRoutes(triggers), ...observabilityRoutes(cairn, metrics)],
+      extraRoutes: [
+        ...health,
+        ...webhookRoutes(webhooks),
+        ...hookRoutes(triggers),
+        ...observabilityRoutes(cairn, metrics),
+        // MCP over Streamable HTTP at /mcp (docs/mcp.md).
+        ...mcpRoutes({
+          cairn,
+          version: opts.version,
+          host: opts.host,
+          allowedOrigins: opts.corsOrigins ?? [],
+          draining: () => draining,
+          catalogChanged: () => void triggers.reload(),
+          onError: (err) => opts.logger?.error({ err }, 'mcp'),
+        }),
+      ],
       onResponse: (method, url, status, seconds) => metrics.observeRequest(method, url, status, seconds),
       draining: () => draining,
       catalogChanged: () => void triggers.reload(),

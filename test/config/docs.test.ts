@@ -17,6 +17,6 @@ describe('docs/configuration.md', () => {
   it('every YAML example is a valid configuration', () => {
     const examples = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
     expect(examples.length).toBeGreaterThanOrEqual(5);
-    for (const example of examples) expect(lines(check(example, { PAGER_TOKEN: 't', SLACK_WEBHOOK_URL: 'https://hooks.slack.com/x' }).diagnostics), example).toEqual([]);
+    for (const example of examples) expect(lines(check(example, { PAGER_TOKEN: 't', SLACK_WEBHOOK_URL: 'https://hooks.slack.com/x', FILES_TOKEN: 't', SEARCH_TOKEN: 't' }).diagnostics), example).toEqual([]);
   });
 });

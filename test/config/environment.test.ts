@@ -44,7 +44,7 @@ describe('${env:NAME} in notify channels', () => {
 
   it('elsewhere, ${env:...} stays as written, with a warning', () => {
     const result = check('commands:\n  deploy: { uses: shell, parameters: { env: { TOKEN: "${env:TOKEN}" } } }\n', { TOKEN: 'x' });
-    expect(lines(result.diagnostics)).toEqual(['cairn.yaml:2:55: warning CFG_ENV_NOT_RESOLVED: commands.deploy.parameters.env.TOKEN: ${env:...} is resolved only in notify channel urls and headers; here it stays as written']);
+    expect(lines(result.diagnostics)).toEqual(['cairn.yaml:2:55: warning CFG_ENV_NOT_RESOLVED: commands.deploy.parameters.env.TOKEN: ${env:...} is resolved only in urls, headers and env of notify channels and mcp_servers; here it stays as written']);
     expect(result.config.commands.deploy?.parameters).toEqual({ env: { TOKEN: '${env:TOKEN}' } });
   });
 });

@@ -68,12 +68,9 @@ describe('each section is checked, with line:col and a fix', () => {
   });
 
   it('reserved sections are kept, with a warning', () => {
-    const { config, diagnostics } = check('retention: { days: 30 }\nmcp_servers: {}\n');
-    expect(lines(diagnostics)).toEqual([
-      "cairn.yaml:1:1: warning CFG_RESERVED: 'retention' is reserved for a later release: kept, but this version of Cairn does not act on it",
-      "cairn.yaml:2:1: warning CFG_RESERVED: 'mcp_servers' is reserved for a later release: kept, but this version of Cairn does not act on it",
-    ]);
-    expect(config.reserved).toEqual({ retention: { days: 30 }, mcp_servers: {} });
+    const { config, diagnostics } = check('retention: { days: 30 }\n');
+    expect(lines(diagnostics)).toEqual(["cairn.yaml:1:1: warning CFG_RESERVED: 'retention' is reserved for a later release: kept, but this version of Cairn does not act on it"]);
+    expect(config.reserved).toEqual({ retention: { days: 30 } });
   });
 
   it('server: settings for cairn serve, with durations and paths resolved', () => {

@@ -1,16 +1,13 @@
 import { spawn } from 'node:child_process';
-import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinActions } from '../actions/registry.js';
 import type { Action } from '../actions/action.js';
 import { loadDefinitionFile, parseDefinition, planWorkflow, type Diagnostic, type ParsedDefinition, type Plan, type ValidationLevel } from '../definition/index.js';
-import { approvalProblem } from '../engine/task.js';
-import { rollbackPlan, rollbackProblem, type Compensation } from '../engine/rollback.js';
 import { retryProblem } from '../engine/retry.js';
 import { replay } from '../engine/replay.js';
-import { isTerminalRun, runCreatedEvent, type RunState, type StepState } from '../engine/state.js';
-import { TERMINAL_RUN_STATUSES, type RunEvent, type RunStatus, type Note, type NoteHit, type OpenTask, type RollbackStrategy, type Run, type StepError, type StepRun, type Workflow } from '../engine/types.js';
+import { runCreatedEvent, type RunState } from '../engine/state.js';
+import { TERMINAL_RUN_STATUSES, type RunEvent, type RunStatus, type Note, type NoteHit, type OpenTask, type RollbackStrategy, type Run, type Workflow } from '../engine/types.js';
 import type { LiveListener } from '../runtime/live.js';
 import { Runtime } from '../runtime/runtime.js';
 import { defaultStoreLocation, openStore } from '../store/open.js';
@@ -23,9 +20,12 @@ import { checkDefinition } from './validate.js';
 import { applyConfig } from './named-commands.js';
 import { loadSettings } from './settings.js';
 import type { Config } from '../config/index.js';
-import { deliver, type DeliveryDeps } from './delivery.js';
-import { checkOutput } from './output-schema.js';
+import type { DeliveryDeps } from './delivery.js';
 import { startChildRun, type ChildHost } from './children.js';
+import { currentUser } from './current-user.js';
+import { approveStep, completeTask, openTasks, sendSignal, setPaused } from './interactions.js';
+import { compensationsOf, rollbackPoints, rollbackRun, type CompensationResult, type RollbackReport } from './rollbacks.js';
+import type { RunAccess, RunView } from './run-access.js';
 import { AccessKeys } from './access-keys.js';
 import { Catalog } from './catalog.js';
 import { storedRevision } from './revision.js';
@@ -77,32 +77,9 @@ export interface StartRunRequest {
   detach?: boolean;
 }
 
-export interface CompensationResult {
-  step: string;
-  status: 'running' | 'succeeded' | 'failed';
-  attempts: number;
-  error?: StepError;
-}
-
-export interface RollbackReport {
-  run: Run;
-  /** `manual`: the compensations a person should carry out, in order (nothing ran). */
-  plan: Compensation[];
-  /** What ran, with results. */
-  compensations: CompensationResult[];
-}
-
 export interface LocksView {
   holders: Array<LockHold & { stale: boolean }>;
   waiters: LockWaiter[];
-}
-
-export interface RunView {
-  run: Run;
-  steps: StepRun[];
-  /** Parallel groups of step ids, in order: what the plan said would run together. */
-  groups: string[][];
-  workflow?: Workflow;
 }
 
 /**
@@ -120,6 +97,8 @@ export class Cairn {
   private readonly checked = new Map<string, Workflow>();
   /** The parallel groups of each definition's plan, by hash. */
   private readonly groups = new Map<string, string[][]>();
+  /** What the modules acting on runs (interactions.ts, rollbacks.ts) need of this object. */
+  private readonly access: RunAccess;
   /** API keys for `cairn serve`. */
   readonly keys: AccessKeys;
   /** Stored workflows by id, with revisions. */
@@ -133,6 +112,15 @@ export class Cairn {
     private readonly options: CairnOptions,
   ) {
     this.keys = new AccessKeys(store);
+    this.access = {
+      store,
+      config,
+      resolveRunId: (idOrPrefix) => this.resolveRunId(idOrPrefix),
+      stateOf: (id) => this.stateOf(id),
+      getRun: (idOrPrefix) => this.getRun(idOrPrefix),
+      runtime: () => this.runtime,
+      delivery: () => this.deliveryDeps(),
+    };
     this.mcp = new McpClients(config.mcpServers, { breaker: config.circuitBreaker });
     this.catalog = new Catalog({ store, check: (parsed, file) => this.check(parsed, file, 'standard') });
   }
@@ -387,126 +375,47 @@ export class Cairn {
   }
 
   /** Tasks and approvals waiting for someone: of one run, or of every unfinished run. */
-  async openTasks(idOrPrefix?: string): Promise<OpenTask[]> {
-    const ids = idOrPrefix ? [await this.resolveRunId(idOrPrefix)] : (await this.store.listRuns({ status: ['running', 'waiting'], limit: 500 })).map((r) => r.id);
-    const out: OpenTask[] = [];
-    for (const id of ids) {
-      const state = await this.stateOf(id);
-      for (const st of state.steps.values()) {
-        if (st.status === 'waiting' && st.task) out.push({ ...st.task, runId: id, step: st.key, approvedBy: st.approvedBy ?? [] });
-      }
-    }
-    return out;
+  openTasks(idOrPrefix?: string): Promise<OpenTask[]> {
+    return openTasks(this.access, idOrPrefix);
   }
 
   /** Complete a waiting task with its output (checked against the task's output_schema). */
-  async complete(idOrPrefix: string, step: string, opts: { output?: Record<string, unknown>; by?: string } = {}): Promise<RunView> {
-    const id = await this.resolveRunId(idOrPrefix);
-    const by = opts.by ?? currentUser();
-    const output = opts.output ?? {};
-    const st = await this.waitingStep(id, step);
-    if (st.task?.kind !== 'task') throw new CairnError('TASK_NOT_OPEN', `step '${step}' waits for ${st.task ? 'an approval: use approve' : 'a timer or signal, not a task'}`);
-    await checkOutput(step, st.task.outputSchema, output);
-    await deliver(this.deliveryDeps(), id, { type: 'complete', step, by, output }, { runId: id, type: 'complete', data: { step, output }, by }, (e) => e.type === 'TaskCompleted' && e.data.step === step);
-    return this.getRun(id);
+  complete(idOrPrefix: string, step: string, opts: { output?: Record<string, unknown>; by?: string } = {}): Promise<RunView> {
+    return completeTask(this.access, idOrPrefix, step, opts);
   }
 
   /** Approve (or reject) a waiting approval as `by`. */
-  async approve(idOrPrefix: string, step: string, opts: { approve?: boolean; comment?: string; by?: string } = {}): Promise<RunView> {
-    const id = await this.resolveRunId(idOrPrefix);
-    const by = opts.by ?? currentUser();
-    const approve = opts.approve !== false;
-    const state = await this.stateOf(id);
-    const st = this.waitingIn(state, id, step);
-    if (st.task?.kind !== 'approval') throw new CairnError('TASK_NOT_OPEN', `step '${step}' waits for ${st.task ? 'a task to be completed: use complete' : 'a timer or signal, not an approval'}`);
-    const problem = approvalProblem(state.run, st, by, approve);
-    if (problem) throw new CairnError('NOT_ALLOWED', problem, { step, by });
-    const comment = opts.comment !== undefined ? { comment: opts.comment } : {};
-    await deliver(
-      this.deliveryDeps(),
-      id,
-      { type: 'approve', step, by, approve, ...comment },
-      { runId: id, type: 'approve', data: { step, approve, ...comment }, by },
-      (e) => (e.type === 'ApprovalGranted' || e.type === 'ApprovalRejected') && e.data.step === step && e.data.by === by,
-    );
-    return this.getRun(id);
+  approve(idOrPrefix: string, step: string, opts: { approve?: boolean; comment?: string; by?: string } = {}): Promise<RunView> {
+    return approveStep(this.access, idOrPrefix, step, opts);
   }
 
   /** Send a signal to a run; `wait` steps with `signal: NAME` receive it (kept if none waits yet). */
-  async signal(idOrPrefix: string, name: string, opts: { data?: unknown; by?: string } = {}): Promise<RunView> {
-    const id = await this.resolveRunId(idOrPrefix);
-    await this.unfinished(id);
-    const by = opts.by ?? currentUser();
-    const data = opts.data !== undefined ? { data: opts.data } : {};
-    await deliver(this.deliveryDeps(), id, { type: 'signal', name, by, ...data }, { runId: id, type: 'signal', data: { name, ...data }, by }, (e) => e.type === 'SignalReceived' && e.data.name === name);
-    return this.getRun(id);
+  signal(idOrPrefix: string, name: string, opts: { data?: unknown; by?: string } = {}): Promise<RunView> {
+    return sendSignal(this.access, idOrPrefix, name, opts);
   }
 
   /** Stop starting new steps (running ones finish), or start again. */
-  async pause(idOrPrefix: string, opts: { by?: string; resume?: boolean } = {}): Promise<RunView> {
-    const id = await this.resolveRunId(idOrPrefix);
-    const state = await this.unfinished(id);
-    const by = opts.by ?? currentUser();
-    const type = opts.resume ? 'unpause' : 'pause';
-    if ((state.run.paused === true) === !opts.resume) return this.getRun(id);
-    await deliver(this.deliveryDeps(), id, { type, by }, { runId: id, type, data: {}, by }, (e) => e.type === (opts.resume ? 'RunUnpaused' : 'RunPaused'));
-    return this.getRun(id);
+  pause(idOrPrefix: string, opts: { by?: string; resume?: boolean } = {}): Promise<RunView> {
+    return setPaused(this.access, idOrPrefix, opts);
   }
 
   /**
    * Roll a run back: compensate its completed steps (those with a `rollback`), most recent
    * first. `manual` runs nothing and returns the ordered plan for a person. A finished run
-   * can be rolled back too. Resolves when the rollback has finished.
+   * can be rolled back too. Resolves when the rollback has finished (unless `wait: false`).
    */
-  async rollback(idOrPrefix: string, opts: { strategy?: RollbackStrategy | 'manual'; to?: string; by?: string; reason?: string; wait?: boolean } = {}): Promise<RollbackReport> {
-    const id = await this.resolveRunId(idOrPrefix);
-    const strategy = opts.strategy ?? this.config.defaults.rollbackStrategy;
-    const state = await this.stateOf(id);
-    if (strategy === 'manual') return { run: state.run, plan: rollbackPlan(state, 'immediate'), compensations: [] };
-    const problem = rollbackProblem(state, strategy, opts.to);
-    if (problem) throw new CairnError('ROLLBACK_REFUSED', `cannot roll back run ${id}: ${problem}`, { run: id });
-    const by = opts.by ?? currentUser();
-    const data = { strategy, ...(opts.to ? { to: opts.to } : {}), ...(opts.reason ? { reason: opts.reason } : {}) };
-    if (isTerminalRun(state.run) && !this.runtime?.holds(id)) {
-      // A finished run has no owner to take requests: open it so a process can claim it.
-      const run = await this.store.getRun(id);
-      if (run) await this.store.commit([{ runId: id, events: [], steps: [], run: { ...run, status: 'rolling_back' } }]);
-      const lease = await this.store.getLease(id);
-      if (lease) await this.store.releaseRun(id, lease.ownerId);
-    }
-    await deliver(this.deliveryDeps(), id, { type: 'rollback', ...data, by }, { runId: id, type: 'rollback', data, by }, (e) => e.type === 'RollbackRequested');
-    if (opts.wait === false) return { run: (await this.store.getRun(id)) ?? state.run, plan: [], compensations: await this.compensations(id) };
-    const final = await this.waitForEnd(id);
-    return { run: final, plan: [], compensations: await this.compensations(id) };
+  rollback(idOrPrefix: string, opts: { strategy?: RollbackStrategy | 'manual'; to?: string; by?: string; reason?: string; wait?: boolean } = {}): Promise<RollbackReport> {
+    return rollbackRun(this.access, idOrPrefix, opts);
   }
 
   /** The steps a `checkpoint` rollback can go back to: succeeded steps marked `checkpoint: true`. */
-  async rollbackPoints(idOrPrefix: string): Promise<Array<{ step: string; finishedAt?: number; undone: string[] }>> {
-    const id = await this.resolveRunId(idOrPrefix);
-    const state = await this.stateOf(id);
-    const points = [...state.steps.values()].filter((st) => st.status === 'succeeded' && state.graph.byId.get(st.stepId)?.checkpoint);
-    return points.map((st) => ({ step: st.key, ...(st.finishedAt !== undefined ? { finishedAt: st.finishedAt } : {}), undone: rollbackPlan(state, 'checkpoint', st.key).map((c) => c.step) }));
+  rollbackPoints(idOrPrefix: string): Promise<Array<{ step: string; finishedAt?: number; undone: string[] }>> {
+    return rollbackPoints(this.access, idOrPrefix);
   }
 
   /** Each compensation of a run's rollback with its result, in the order they ran. */
-  async compensations(id: string): Promise<CompensationResult[]> {
-    const out = new Map<string, CompensationResult>();
-    for (const e of await this.store.readEvents(id)) {
-      if (e.type === 'CompensationStarted') out.set(e.data.step, { step: e.data.step, status: 'running', attempts: e.data.attempt });
-      if (e.type === 'StepCompensated') out.set(e.data.step, { step: e.data.step, status: 'succeeded', attempts: e.data.attempt });
-      if (e.type === 'CompensationFailed' && !e.data.willRetry) out.set(e.data.step, { step: e.data.step, status: 'failed', attempts: e.data.attempt, error: e.data.error });
-    }
-    return [...out.values()];
-  }
-
-  /** Wait until a run is finished, wherever it runs. */
-  private async waitForEnd(id: string): Promise<Run> {
-    for (;;) {
-      const held = this.runtime?.holds(id) ? await this.runtime.waitFor(id) : undefined;
-      const run = held ?? (await this.store.getRun(id));
-      if (run && TERMINAL_RUN_STATUSES.includes(run.status)) return run;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  compensations(id: string): Promise<CompensationResult[]> {
+    return compensationsOf(this.access, id);
   }
 
   /**
@@ -615,24 +524,6 @@ export class Cairn {
     return replay(run, await this.workflowFor(run.definitionHash), await this.store.readEvents(id));
   }
 
-  private async unfinished(id: string): Promise<RunState> {
-    const state = await this.stateOf(id);
-    if (isTerminalRun(state.run)) throw new CairnError('RUN_FINISHED', `run ${id} already ${state.run.status}`, { status: state.run.status });
-    return state;
-  }
-
-  private async waitingStep(id: string, step: string): Promise<StepState> {
-    return this.waitingIn(await this.unfinished(id), id, step);
-  }
-
-  private waitingIn(state: RunState, id: string, step: string): StepState {
-    if (isTerminalRun(state.run)) throw new CairnError('RUN_FINISHED', `run ${id} already ${state.run.status}`, { status: state.run.status });
-    const st = state.steps.get(step);
-    if (!st) throw new CairnError('STEP_NOT_FOUND', `run ${id} has no step '${step}'; steps: ${[...state.steps.keys()].join(', ')}`, { step });
-    if (st.status !== 'waiting') throw new CairnError('TASK_NOT_OPEN', `step '${step}' is ${st.status}, not waiting for anyone`, { step, status: st.status });
-    return st;
-  }
-
   private deliveryDeps(): DeliveryDeps {
     return { store: this.store, runtime: this.runtime, spawnResume: (runId) => this.spawnResume(runId) };
   }
@@ -672,14 +563,6 @@ export class Cairn {
   }
 }
 
-
-function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
-}
 
 /** Cancelling what has just ended on its own is not a failure. */
 function ignoreFinished(err: unknown): void {

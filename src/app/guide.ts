@@ -1,5 +1,5 @@
 import { TERMINAL_STEP_STATUSES, type OpenTask, type StepRun, type StepStatus } from '../engine/types.js';
-import type { RunView } from './cairn.js';
+import type { RunView } from './run-access.js';
 
 /*
  * Where a run stands, for whoever works through it (an agent over MCP, later the

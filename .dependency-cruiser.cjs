@@ -13,6 +13,7 @@
  *   store/       -> engine
  *   expressions/ -> nothing else in src/
  *   engine/      -> nothing else in src/ (the functional core)
+ *   insight/     -> engine (types): pure ranking; app/ feeds it from the store
  *
  * Each folder may always import its own files. Folders not listed (e.g. a later insight/)
  * are free except that nobody outside a front door may import it: front doors only
@@ -36,6 +37,7 @@ const LAYERS = {
   webhooks: ['engine', 'store'],
   observability: ['engine', 'store', 'actions', 'runtime'],
   triggers: ['engine', 'expressions', 'definition', 'webhooks'],
+  insight: ['engine'],
 };
 
 const FRONT_DOORS = ['cli', 'server', 'mcp'];

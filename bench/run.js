@@ -9,6 +9,7 @@ import { Cairn } from '../dist/app/index.js';
 import { validateFile } from '../dist/app/validate.js';
 import { allFinished, eventLatency, load, startRun, startServer, WORKFLOW_ID } from './server.js';
 import { chain, fanIn } from './workloads.js';
+import { suggestionWorkload } from './suggest.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
@@ -144,6 +145,13 @@ if (wanted('W4')) {
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   row('W4', 'cairn validate examples/hello.yaml (cold)', `${median.toFixed(0)} ms`, '<= 200 ms', `median of ${times.length}; peak RSS ${(peakKb / 1024).toFixed(0)} MiB`, median <= 200);
+}
+
+if (wanted('I1')) {
+  const r = suggestionWorkload({ workflows: 1000, runs: 100_000 });
+  const note = `p95 ${r.p95.toFixed(2)} ms, max ${r.max.toFixed(2)} ms over ${r.queries} queries; model built once in ${r.buildMs.toFixed(0)} ms`;
+  row('I1', 'suggest over 1,000 workflows, 100,000 past runs', `${r.p50.toFixed(2)} ms/query`, '< 10 ms/query', note, r.p95 < 10);
+  row('I2', `suggestion quality (${r.cases} labelled cases, same catalog)`, `top-3 ${r.top3.toFixed(3)}, MRR ${r.mrr.toFixed(3)}`, 'top-3 >= 0.9', 'how the set was made: test/fixtures/suggest/README.md', r.top3 >= 0.9);
 }
 
 // Server workloads (issue 4): each on a fresh `cairn serve` in a child process, loaded

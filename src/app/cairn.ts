@@ -11,7 +11,7 @@ import { TERMINAL_RUN_STATUSES, type RunEvent, type RunStatus, type Note, type N
 import type { LiveListener } from '../runtime/live.js';
 import { Runtime } from '../runtime/runtime.js';
 import { defaultStoreLocation, openStore } from '../store/open.js';
-import { StoreError, type LockHold, type LockWaiter, type LogLine, type RunFilter, type Store } from '../store/store.js';
+import { StoreError, type LockHold, type LockWaiter, type LogLine, type RunFilter, type Store, type StoredDefinition } from '../store/store.js';
 import { isOwnerDead } from '../runtime/owner.js';
 import { CairnError } from './errors.js';
 import { resolveParameters } from './parameters.js';
@@ -30,12 +30,13 @@ import { AccessKeys } from './access-keys.js';
 import { Catalog } from './catalog.js';
 import { storedRevision } from './revision.js';
 import { EventStream } from './event-stream.js';
-import { analyticsOf, type Analytics } from './insight.js';
+import { readAnalytics, type AnalyticsQuery, type AnalyticsReport } from './analytics.js';
 import { Webhooks, type WebhookOptions } from './webhooks.js';
 import { storedWorkflows, Triggers, type TriggersDeps } from './triggers.js';
 import type { BreakerState } from '../actions/breakers.js';
 import { McpClients } from '../actions/mcp-clients.js';
 import type { BulkheadState } from '../runtime/bulkheads.js';
+import { isTemplateRef, templatePath } from './templates.js';
 
 export interface CairnOptions {
   /** Store location: a SQLite file path (default `.cairn/cairn.db`, or `CAIRN_DB`). */
@@ -153,9 +154,9 @@ export class Cairn {
     return this.check(parsed, opts.label ?? 'definition', opts.level ?? this.config.defaults.validationLevel);
   }
 
-  /** Runs by status, and outcomes and durations per workflow over the newest `sample` runs. */
-  async analytics(sample = 5_000): Promise<Analytics> {
-    return analyticsOf(await this.store.countRuns(), await this.store.listRuns({ limit: sample }));
+  /** Figures from the event log of the newest runs (docs/analytics.md). Throws CairnError USAGE for a bad `since` or `limit`. */
+  analytics(query: AnalyticsQuery = {}): Promise<AnalyticsReport> {
+    return readAnalytics(this.store, query);
   }
 
   /** How many runs are in each status. */
@@ -203,7 +204,11 @@ export class Cairn {
       const existing = await this.store.findRunByStartKey(req.startKey);
       if (existing) return { run: existing, duplicate: true };
     }
-    const stored = req.revision === undefined ? await this.catalog.newestStored(req.workflowId) : await storedRevision(this.store, req.workflowId, req.revision);
+    const stored = isTemplateRef(req.workflowId)
+      ? await this.templateDefinition(req.workflowId)
+      : req.revision === undefined
+        ? await this.catalog.newestStored(req.workflowId)
+        : await storedRevision(this.store, req.workflowId, req.revision);
     // A stored body never changes: check it once per process, not on every start.
     let workflow = this.checked.get(stored.hash);
     if (!workflow) {
@@ -229,6 +234,23 @@ export class Cairn {
       throw asCairnError(err);
     }
     return { run: runtime.snapshot(run.id) ?? run, duplicate: false };
+  }
+
+  /** A built-in template (`template:NAME`) as a stored definition, storing it on first use. */
+  private async templateDefinition(ref: string): Promise<StoredDefinition> {
+    const path = templatePath(ref);
+    const parsed = await loadDefinitionFile(path);
+    const def: StoredDefinition = {
+      hash: parsed.hash,
+      workflowId: parsed.workflow?.id ?? ref,
+      version: parsed.workflow?.version ?? '1',
+      source: parsed.source,
+      format: parsed.format,
+      path,
+      createdAt: Date.now(),
+    };
+    await this.store.putDefinition(def);
+    return def;
   }
 
   /** Every committed event in order, live, from any process sharing the store (started on first use). */
@@ -548,7 +570,8 @@ export class Cairn {
   }
 
   private path(file: string): string {
-    return resolve(this.options.cwd ?? process.cwd(), file);
+    // `template:NAME` is a built-in template shipped with the package (templates.ts).
+    return isTemplateRef(file) ? templatePath(file) : resolve(this.options.cwd ?? process.cwd(), file);
   }
 
   private spawnResume(runId: string): void {

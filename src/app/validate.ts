@@ -5,6 +5,7 @@ import { checkPools, loadDefinitionFile, planWorkflow, validateWorkflow, VALIDAT
 import type { ValidationReport } from './cairn.js';
 import type { Config } from '../config/index.js';
 import { applyConfig } from './named-commands.js';
+import { isTemplateRef, templatePath } from './templates.js';
 import { loadSettings } from './settings.js';
 import { checkMcpSteps, usesMcp, type McpToolSource } from './mcp-check.js';
 
@@ -15,7 +16,7 @@ import { checkMcpSteps, usesMcp, type McpToolSource } from './mcp-check.js';
 export async function validateFile(file: string, level: ValidationLevel | undefined, opts: { cwd?: string; config?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ValidationReport> {
   const cwd = opts.cwd ?? process.cwd();
   const config = await loadSettings({ cwd, env: opts.env ?? process.env, ...(opts.config ? { configPath: opts.config } : {}) });
-  return checkDefinition(await loadDefinitionFile(resolve(cwd, file)), file, level ?? config.defaults.validationLevel, builtinActions(), config);
+  return checkDefinition(await loadDefinitionFile(isTemplateRef(file) ? templatePath(file) : resolve(cwd, file)), file, level ?? config.defaults.validationLevel, builtinActions(), config);
 }
 
 /**

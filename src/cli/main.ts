@@ -154,6 +154,15 @@ program
   .action(lazyNamed(() => import('./commands/rollback.js'), 'rollbackPoints'));
 
 program
+  .command('analytics')
+  .description('figures from the event log: success rate, durations, failing steps, retries, waits, runs over time')
+  .option('-w, --workflow <id>', 'only runs of this workflow')
+  .option('--since <when>', 'only runs created since: a duration back from now (24h, 7d, 2w) or a date (2026-11-01)')
+  .option('-n, --limit <n>', 'read at most the newest N runs (default 5000)')
+  .option('--json', 'print the report as JSON (the shape GET /api/v1/workflows/analytics returns)')
+  .action(lazy(() => import('./commands/analytics.js')));
+
+program
   .command('locks')
   .description('list who holds each lock and pool slot, and who waits for them, in order')
   .option('--json', 'print {holders, waiters} as JSON')
@@ -214,6 +223,30 @@ memory
   .option('-n, --limit <n>', 'how many (default 10, at most 100)')
   .option('--json', 'print an array')
   .action(lazyNamed(() => import('./commands/memory.js'), 'search'));
+
+program
+  .command('templates')
+  .description('list the built-in workflow templates (run one with `cairn run template:NAME`)')
+  .option('--json', 'print an array of templates with their parameters')
+  .action(lazy(() => import('./commands/templates.js')));
+
+program
+  .command('suggest')
+  .description('the workflows that fit a situation, best first, each with why (text, history, recent commands)')
+  .option('--context <text>', 'the situation, e.g. "security incident detected"')
+  .option('--intent <text>', 'what you want done, e.g. "handle the threat"')
+  .option('--recent <list>', 'commands or workflows run just before, comma-separated, oldest first')
+  .option('-n, --limit <n>', 'how many (default 5)')
+  .option('--json', 'print {"suggestions": [{"workflow", "score", "reasons", ...}]}')
+  .action(lazy(() => import('./commands/suggest.js')));
+
+program
+  .command('autocomplete')
+  .description('the likely next commands after a sequence, and the workflows that run it')
+  .argument('<sequence>', 'commands run so far, comma-separated, e.g. "hv-status,hv-broadcast"')
+  .option('-n, --limit <n>', 'how many workflows (default 5)')
+  .option('--json', 'print {"sequence", "next", "workflows"}')
+  .action(lazy(() => import('./commands/autocomplete.js')));
 
 program
   .command('schema')

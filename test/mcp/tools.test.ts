@@ -239,7 +239,8 @@ describe('cairn mcp over stdio: every tool', () => {
 
   it('workflow_suggest, workflow_autocomplete and workflow_analytics', async () => {
     const suggested = await mcp.call('workflow_suggest', { intent: 'respond to a database incident' });
-    expect(suggested.data.suggestions[0].workflow.id).toBe('incident');
+    expect(suggested.data.suggestions[0]).toMatchObject({ workflow: 'incident', reasons: expect.arrayContaining([expect.stringContaining('database')]) });
+    expect(suggested.data.prefill).toMatchObject({ workflow: 'incident', basedOn: 0, parameters: [] });
     const fromCommands = await mcp.call('workflow_suggest', { recent_commands: 'hv-status,hv-broadcast' });
     expect(fromCommands.data.completions[0].workflow.id).toBe('incident');
     invalidArguments(await mcp.call('workflow_suggest', {}), 'give a context, an intent or recent_commands');

@@ -118,6 +118,17 @@ describe('REST API', () => {
     expect(res.body.run.parameters).toEqual({ who: 'planet' });
   });
 
+  it('starts a built-in template by its template:NAME id', async () => {
+    const res = await t.call('POST', '/api/v1/workflows/execute', { key: operator, body: { workflow_id: 'template:knowledge-sharing' } });
+    expect(res.status).toBe(202);
+    const id = res.body.execution_id as string;
+    await until(async () => ['succeeded', 'failed'].includes((await t.call('GET', `/api/v1/workflows/executions/${id}`, { key: operator })).body.run.status), 'the template run to finish');
+    expect((await t.call('GET', `/api/v1/workflows/executions/${id}`, { key: operator })).body.run).toMatchObject({ status: 'succeeded', workflowId: 'knowledge-sharing' });
+    const unknown = await t.call('POST', '/api/v1/workflows/execute', { key: operator, body: { workflow_id: 'template:nope' } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toContain('incident-response');
+  });
+
   it('refuses SSRF targets for webhooks through the API', async () => {
     // This server allows private targets (for the delivery tests); one that does not:
     const strict = await startServer({ allowPrivateWebhooks: false });

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { suggestFrom } from '../../app/index.js';
-import { completeSequence } from '../../app/sequences.js';
+import { autocompleteSequence, prefillFor, suggestWorkflows } from '../../app/suggestions.js';
 import { definition, definitionText, format, revision, workflowId } from '../arguments.js';
 import { answer } from '../result.js';
 import { tool, type AnyTool } from '../tool.js';
@@ -92,15 +91,18 @@ export const catalogTools: AnyTool[] = [
     name: 'workflow_suggest',
     title: 'Suggest workflows',
     description:
-      'Find stored workflows that fit what you are doing: give a context (the situation), an intent (what you want done) ' +
-      'and/or recent_commands (commands you ran, comma-separated). Returns suggestions ranked by how many of your words ' +
-      'the workflow\'s id, name, description, category and tags cover (score 0..1, with the matched words), and, for ' +
-      'recent_commands, workflows that continue that sequence of commands. Next: workflow_execute with the chosen workflow_id.',
+      'Find the workflows (built-in templates as template:NAME, and stored ones) that fit what you are doing: give a context ' +
+      '(the situation), an intent (what you want done) and/or recent_commands (commands or workflows you ran, comma-separated, ' +
+      'oldest first). Ranked best first by text relevance (BM25 over names, descriptions, tags, step descriptions and the memory ' +
+      'notes of past runs), the sequence of recent commands (workflows whose steps continue it, and what usually ran next in ' +
+      'history) and each workflow\'s real success rate and recency. Each suggestion has workflow (the id workflow_execute takes), ' +
+      'score (0..1) and reasons in words; completions lists workflows continuing recent_commands; prefill gives the best one\'s ' +
+      'parameters with the values its successful runs used most (with counts) and defaults. Next: workflow_execute.',
     input: z
       .strictObject({
         context: z.string().max(2000).optional(),
         intent: z.string().max(2000).optional(),
-        recent_commands: z.string().max(2000).optional().describe('Commands run recently, comma-separated, e.g. "hv-status,hv-broadcast"'),
+        recent_commands: z.string().max(2000).optional().describe('Commands run recently, comma-separated, oldest first, e.g. "hv-status,hv-broadcast"'),
         limit: z.number().int().min(1).max(50).optional().describe('How many (default 5)'),
       })
       .refine((a) => [a.context, a.intent, a.recent_commands].some((v) => (v ?? '').trim() !== ''), { error: 'give a context, an intent or recent_commands' }),
@@ -108,19 +110,26 @@ export const catalogTools: AnyTool[] = [
     access: 'viewer',
     handler: async (args, ctx) => {
       const limit = args.limit ?? 5;
-      const suggestions = suggestFrom(await ctx.cairn.catalog.list(), { context: `${args.context ?? ''} ${args.recent_commands ?? ''}`, ...(args.intent ? { intent: args.intent } : {}) }, limit);
-      const completions = args.recent_commands ? await completeSequence(ctx.cairn, splitCommands(args.recent_commands), limit) : [];
-      const ids = [...new Set([...suggestions.map((s) => s.workflow.id), ...completions.map((c) => c.workflow.id)])];
-      return answer(ids.length === 0 ? 'No stored workflow fits; workflow_list shows them all.' : `Workflows that fit: ${ids.join(', ')}.`, { suggestions, completions });
+      const recent = splitCommands(args.recent_commands ?? '');
+      const suggestions = await suggestWorkflows(ctx.cairn, { ...(args.context ? { context: args.context } : {}), ...(args.intent ? { intent: args.intent } : {}), recent, limit });
+      const completions = recent.length > 0 ? completionsView((await autocompleteSequence(ctx.cairn, recent, limit)).workflows) : [];
+      const best = suggestions[0];
+      // The best one's parameters, pre-filled from its successful runs, ready for workflow_execute.
+      const prefill = best ? await prefillFor(ctx.cairn, best.workflow) : undefined;
+      return answer(
+        best ? `Best fit: '${best.workflow}' (${best.reasons.join('; ')}). Also: ${suggestions.slice(1).map((s) => s.workflow).join(', ') || 'none'}.` : 'No workflow fits; workflow_list shows them all.',
+        { suggestions, completions, ...(prefill ? { prefill } : {}) },
+      );
     },
   }),
   tool({
     name: 'workflow_autocomplete',
     title: 'Complete a command sequence',
     description:
-      'Given the commands you ran so far (partial_sequence, e.g. "hv-status,hv-broadcast"), find the stored workflows that run ' +
-      'them in that order and return what each runs next: the following steps with their commands, and the workflow to run ' +
-      'them all. The longest matching tail of your sequence counts (score = matched / given). Next: workflow_execute the workflow.',
+      'Given the commands you ran so far (partial_sequence, e.g. "hv-status,hv-broadcast"), return the likely next commands ' +
+      '(next, weighted by how often the workflows that run them ran) and the workflows that run your sequence in that order ' +
+      '(completions: the following steps with their commands; those starting with it first). The longest matching tail of ' +
+      'your sequence counts (score = matched / given). Next: workflow_execute the workflow.',
     input: z.strictObject({
       partial_sequence: z
         .union([z.string().min(1).max(2000), z.array(z.string().min(1).max(200)).min(1).max(100)])
@@ -131,11 +140,12 @@ export const catalogTools: AnyTool[] = [
     access: 'viewer',
     handler: async (args, ctx) => {
       const sequence = typeof args.partial_sequence === 'string' ? splitCommands(args.partial_sequence) : args.partial_sequence;
-      const completions = await completeSequence(ctx.cairn, sequence, args.limit ?? 5);
+      const result = await autocompleteSequence(ctx.cairn, sequence, args.limit ?? 5);
+      const completions = completionsView(result.workflows);
       const first = completions[0];
       return answer(
-        first ? `${completions.length} workflow(s) continue it; best: '${first.workflow.id}', next ${first.next.map((n) => n.command).join(', ') || '(nothing: it ends there)'}.` : 'No stored workflow runs that sequence.',
-        { sequence, completions },
+        first ? `${completions.length} workflow(s) continue it; best: '${first.workflow.id}', next ${first.next.map((n) => n.command).join(', ') || '(nothing: it ends there)'}.` : 'No workflow runs that sequence.',
+        { sequence, next: result.next, completions },
       );
     },
   }),
@@ -143,19 +153,33 @@ export const catalogTools: AnyTool[] = [
     name: 'workflow_analytics',
     title: 'Run analytics',
     description:
-      'Real figures from Cairn\'s history: how many runs are in each status, and per workflow the number of runs, successes, ' +
-      'failures, success rate (succeeded / finished) and mean duration, over the newest `sample` runs (default 5000). ' +
-      'Use it to judge whether a workflow is reliable before running it.',
-    input: z.strictObject({ sample: z.number().int().min(1).max(100_000).optional().describe('How many of the newest runs the per-workflow figures cover') }),
+      'Real figures from Cairn\'s event log, never estimates: per workflow the number of runs, successes, failures, success rate ' +
+      '(succeeded / finished), p50/p95/max duration, the steps that fail most with their most frequent error messages, automatic ' +
+      'retries, and time spent waiting for tasks and approvals; global totals; and runs over time by outcome. Reads the newest ' +
+      '`sample` runs (default 5000), optionally of one workflow and since a time. With no history it says so (`empty: true`). ' +
+      'Use it to judge whether a workflow is reliable before running it, or which step to fix first.',
+    input: z.strictObject({
+      sample: z.number().int().min(1).max(100_000).optional().describe('How many of the newest runs are read (default 5000)'),
+      workflow_id: z.string().min(1).max(200).optional().describe('Only runs of this workflow'),
+      since: z.string().min(1).max(100).optional().describe('Only runs created since: a duration back from now (24h, 7d, 2w) or a date (2026-11-01)'),
+    }),
     annotations: READ_ONLY,
     access: 'viewer',
     handler: async (args, ctx) => {
-      const analytics = await ctx.cairn.analytics(args.sample ?? 5_000);
-      const total = Object.values(analytics.runs).reduce((a, b) => a + (b ?? 0), 0);
-      return answer(`${total} run(s) in the store; figures for ${analytics.workflows.length} workflow(s) over the newest ${analytics.sample}.`, { ...analytics });
+      const report = await ctx.cairn.analytics({
+        limit: args.sample ?? 5_000,
+        ...(args.workflow_id !== undefined ? { workflowId: args.workflow_id } : {}),
+        ...(args.since !== undefined ? { since: args.since } : {}),
+      });
+      return answer(report.summary, { ...report });
     },
   }),
 ];
+
+/** Completions with the workflow as an object, as this tool has always answered. */
+function completionsView(workflows: Awaited<ReturnType<typeof autocompleteSequence>>['workflows']) {
+  return workflows.map(({ workflow, name, ...rest }) => ({ workflow: { id: workflow, name }, ...rest }));
+}
 
 function splitCommands(text: string): string[] {
   return text

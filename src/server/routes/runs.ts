@@ -21,7 +21,7 @@ export function runRoutes(deps: ServerDeps): AnyRoute[] {
       operationId: 'executeWorkflow',
       status: 202,
       body: z.strictObject({
-        workflow_id: z.string().min(1).max(200).describe('A stored workflow id (see /workflows/templates)'),
+        workflow_id: z.string().min(1).max(200).describe('A stored workflow id (see /workflows/templates), or template:NAME for a built-in template'),
         parameters: parameters.optional(),
         auto_approve: z.boolean().optional().describe('Not supported: approvals are decisions recorded with who made them. Must be false if given.'),
       }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { suggestFrom } from '../../app/index.js';
+import { prefillFor, suggestWorkflows } from '../../app/suggestions.js';
 import type { ServerDeps } from '../deps.js';
 import { route, type AnyRoute } from '../route.js';
 
@@ -75,23 +75,61 @@ export function workflowRoutes(deps: ServerDeps): AnyRoute[] {
       method: 'POST',
       path: '/workflows/suggest',
       access: 'viewer',
-      summary: 'Stored workflows that fit a context and intent',
+      summary: 'Workflows (templates and stored) that fit a context, an intent and recent commands, best first, each with its reasons',
       tags: ['workflows'],
       operationId: 'suggestWorkflows',
       body: z
-        .strictObject({ context: z.string().max(2000).optional(), intent: z.string().max(2000).optional(), limit: z.number().int().min(1).max(50).optional() })
-        .refine((b) => (b.context ?? '') !== '' || (b.intent ?? '') !== '', { error: 'give a context or an intent' }),
-      handler: async ({ body }) => ({ suggestions: suggestFrom(await cairn.catalog.list(), body, body.limit ?? 5) }),
+        .strictObject({
+          context: z.string().max(2000).optional(),
+          intent: z.string().max(2000).optional(),
+          recent_commands: z
+            .union([z.string().max(2000), z.array(z.string().min(1).max(200)).max(100)])
+            .optional()
+            .describe('Commands or workflow ids run just before, oldest first: a list, or comma-separated text'),
+          limit: z.number().int().min(1).max(50).optional(),
+        })
+        .refine((b) => (b.context ?? '').trim() !== '' || (b.intent ?? '').trim() !== '' || recentOf(b.recent_commands).length > 0, {
+          error: 'give a context, an intent or recent_commands',
+        }),
+      handler: async ({ body }) => ({
+        suggestions: await suggestWorkflows(cairn, {
+          ...(body.context !== undefined ? { context: body.context } : {}),
+          ...(body.intent !== undefined ? { intent: body.intent } : {}),
+          recent: recentOf(body.recent_commands),
+          limit: body.limit ?? 5,
+        }),
+      }),
+    }),
+    route({
+      method: 'GET',
+      path: '/workflows/templates/{id}/prefill',
+      access: 'viewer',
+      summary: "A workflow's parameters with their most used values in successful runs (with counts) and defaults",
+      tags: ['workflows'],
+      operationId: 'prefillTemplate',
+      params: z.strictObject({ id: z.string().min(1).max(200).describe('A stored workflow id, or template:NAME') }),
+      errors: { 404: 'no such workflow' },
+      handler: async ({ params }) => prefillFor(cairn, params.id),
     }),
     route({
       method: 'GET',
       path: '/workflows/analytics',
       access: 'viewer',
-      summary: 'Runs by status, and success rate and duration per workflow',
+      summary: 'Figures from the event log: outcomes, durations, failing steps, retries, waits, runs over time',
       tags: ['workflows'],
       operationId: 'getAnalytics',
-      query: z.strictObject({ sample: z.coerce.number().int().min(1).max(100_000).default(5_000).describe('How many of the newest runs the per-workflow figures cover') }),
-      handler: async ({ query }) => cairn.analytics(query.sample),
+      query: z.strictObject({
+        sample: z.coerce.number().int().min(1).max(100_000).default(5_000).describe('How many of the newest runs are read'),
+        workflow: z.string().min(1).max(200).optional().describe('Only runs of this workflow id'),
+        since: z.string().min(1).max(100).optional().describe('Only runs created since: a duration back from now (24h, 7d, 2w) or a date (2026-11-01)'),
+      }),
+      handler: async ({ query }) =>
+        cairn.analytics({ limit: query.sample, ...(query.workflow !== undefined ? { workflowId: query.workflow } : {}), ...(query.since !== undefined ? { since: query.since } : {}) }),
     }),
   ];
+}
+
+function recentOf(given: string | string[] | undefined): string[] {
+  const list = typeof given === 'string' ? given.split(',') : (given ?? []);
+  return list.map((c) => c.trim()).filter((c) => c !== '');
 }

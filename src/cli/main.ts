@@ -2,6 +2,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from './exit.js';
 import { reportError } from './report-error.js';
 
+// `cairn runs | head` closes the pipe before everything is written: not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 const program = new Command('cairn')
   .description('Cairn: durable workflows for operations runbooks and AI agents')
   .version(await version(), '-V, --version')

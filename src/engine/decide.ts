@@ -5,6 +5,7 @@ import { compensationOrder, rollbackProblem } from './rollback.js';
 import { retryProblem, stepsToRetry } from './retry.js';
 import { blockerOf, isTerminalRun, isTerminalStep, type RunState, type StepState } from './state.js';
 import type { Effect, Input, RollbackStrategy, RunEvent, RunEventMap, RunEventType, RunStatus, StepError } from './types.js';
+import { compensationKey, stepKey } from './idempotency.js';
 
 /** What the engine needs from the world, injected so tests control time and chance. */
 export interface Env {
@@ -233,7 +234,7 @@ class Decider {
 
   private startAttempt(st: StepState, parameters: Record<string, unknown> | undefined): void {
     const attempt = st.attempts + 1;
-    const idempotencyKey = `${this.state.run.id}:${st.key}`;
+    const idempotencyKey = stepKey(this.state.run.id, st.key);
     this.emit('StepStarted', parameters ? { step: st.key, attempt, idempotencyKey, parameters } : { step: st.key, attempt, idempotencyKey });
     const spec = this.state.graph.byId.get(st.stepId);
     const given = parameters ?? spec?.parameters ?? {};
@@ -377,7 +378,7 @@ class Decider {
   }
 
   private startCompensation(st: StepState, attempt: number): void {
-    const idempotencyKey = `${this.state.run.id}:${st.key}:rollback`;
+    const idempotencyKey = compensationKey(this.state.run.id, st.key);
     this.emit('CompensationStarted', { step: st.key, attempt, idempotencyKey });
     this.effects.push({ type: 'compensate', step: st.key, stepId: st.stepId, attempt, idempotencyKey });
   }

@@ -2,7 +2,7 @@ import { decide, nextWakeAt } from '../engine/decide.js';
 import { evolve } from '../engine/evolve.js';
 import { replay } from '../engine/replay.js';
 import { runStatus, takeProjection } from '../engine/projection.js';
-import { initialState, isTerminalRun, runCreatedEvent } from '../engine/state.js';
+import { initialState, isTerminalRun, runCreatedEvent, type RunState } from '../engine/state.js';
 import type { Effect, Input, Run, RunEvent, Workflow } from '../engine/types.js';
 import type { Action, Memory, NotifyChannel } from '../actions/action.js';
 import { Breakers, type BreakerOptions } from '../actions/breakers.js';
@@ -21,6 +21,7 @@ import { finalizeOutputs } from './outputs.js';
 import { prepareStep } from './prepare.js';
 import type { RunSlot } from './run-slot.js';
 import { ChildRuns, isSubworkflow, orphanInput, type ChildHooks } from './subworkflow.js';
+import { compensationKey, stepKey } from '../engine/idempotency.js';
 
 export interface RuntimeOptions {
   store: Store;
@@ -246,9 +247,9 @@ export class Runtime {
     if (!stored || isTerminalRun(stored)) return false;
     const workflow = await this.options.workflowFor(stored.definitionHash);
     const events = await this.store.readEvents(claim.runId);
-    // Whatever a dead owner left running must stop before the step runs again.
-    await stopOrphans(this.store, claim.runId);
     const state = replay(stored, workflow, events);
+    // Whatever a dead owner left running must stop before the step runs again.
+    await stopOrphans(this.store, claim.runId, runningKeys(state));
     this.slots.set(claim.runId, this.newSlot(state, workflow, claim.token));
     // Requests first: a cancel must win over restarting what the dead owner left running.
     for (const req of await this.store.takeRequests([claim.runId])) this.submitRequest(req.runId, req.type, req.data, req.by);
@@ -509,4 +510,14 @@ function requestInput(type: string, data: Record<string, unknown>, by: string | 
     default:
       return undefined;
   }
+}
+
+/** Idempotency keys of the attempts and compensations the run's events leave running. */
+function runningKeys(state: RunState): string[] {
+  const keys: string[] = [];
+  for (const st of state.steps.values()) {
+    if (st.status === 'running' && st.items === undefined) keys.push(stepKey(state.run.id, st.key));
+    if (st.compensation?.status === 'running') keys.push(compensationKey(state.run.id, st.key));
+  }
+  return keys;
 }

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CairnError } from '../../src/app/index.js';
@@ -132,7 +133,8 @@ describe('analytics over real runs', () => {
     const sum = (k: 'runs' | 'succeeded' | 'failed') => report.series.points.reduce((a, p) => a + p[k], 0);
     expect([sum('runs'), sum('succeeded'), sum('failed')]).toEqual([4, 2, 2]);
 
-    const text = analyticsText(report, { width: 100 });
+    // picocolors colours when CI is set, even without a terminal: compare the plain text.
+    const text = stripVTControlCharacters(analyticsText(report, { width: 100 }));
     expect(text).toContain('4 runs of 3 workflows.');
     expect(text).toMatch(/broken\s+2\s+0\s+2\s+0%/);
     expect(text).toMatch(/flaky\s+1\s+1\s+0\s+100%/);

@@ -138,7 +138,8 @@ export class Cairn {
     const location = config.store.path ?? defaultStoreLocation(env, cwd);
     try {
       const store = await openStore(location, config.store.synchronous ? { synchronous: config.store.synchronous } : {});
-      return new Cairn(store, config, { ...options, cwd });
+      // `db` keeps the location as given (a PostgreSQL URL with its password), for children.
+      return new Cairn(store, config, { ...options, cwd, db: location });
     } catch (err) {
       throw asCairnError(err);
     }
@@ -576,11 +577,14 @@ export class Cairn {
 
   private spawnResume(runId: string): void {
     const bin = fileURLToPath(new URL('../../bin/cairn.js', import.meta.url));
-    const child = spawn(process.execPath, [bin, 'resume', '--run', runId, '--db', this.store.location.replace(/^sqlite:/, ''), '--quiet'], {
+    // The store goes through the environment: a PostgreSQL URL may hold a password, which
+    // must not show in `ps`; `location` (for messages) has it stripped.
+    const db = this.options.db ?? this.store.location.replace(/^sqlite:/, '');
+    const child = spawn(process.execPath, [bin, 'resume', '--run', runId, '--quiet'], {
       cwd: this.options.cwd ?? process.cwd(),
       detached: true,
       stdio: 'ignore',
-      env: this.options.env ?? process.env,
+      env: { ...(this.options.env ?? process.env), CAIRN_DB: db },
     });
     child.unref();
   }

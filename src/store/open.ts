@@ -1,8 +1,10 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import type { PostgresStoreOptions } from './postgres/postgres-store.js';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
-import { StoreError, type Store } from './store.js';
+import type { Store } from './store.js';
 
-export type StoreOptions = SqliteStoreOptions;
+/** Options of both stores; each reads its own and ignores the other's. */
+export type StoreOptions = SqliteStoreOptions & PostgresStoreOptions;
 
 /**
  * Opens the store at `location`: a `postgres://` or `postgresql://` URL means PostgreSQL,
@@ -10,11 +12,9 @@ export type StoreOptions = SqliteStoreOptions;
  */
 export async function openStore(location: string, opts: StoreOptions = {}): Promise<Store> {
   if (isPostgresUrl(location)) {
-    throw new StoreError(
-      'PostgreSQL support comes in a later release of Cairn; for now use a SQLite file path ' +
-        '(--db .cairn/cairn.db, or leave --db and CAIRN_DB unset)',
-      'STORE_UNAVAILABLE',
-    );
+    // Loaded only when asked for: SQLite users never pay for loading the pg driver.
+    const { openPostgresStore } = await import('./postgres/postgres-store.js');
+    return openPostgresStore(location, opts);
   }
   return openSqliteStore(location, opts);
 }

@@ -17,13 +17,14 @@ describe('openStore', () => {
     }
   });
 
-  it.each(['postgres://u:p@localhost/cairn', 'postgresql://localhost/cairn', 'POSTGRES://x'])(
-    'says PostgreSQL comes later for %s',
+  it.each(['postgres://u:p@127.0.0.1:1/cairn', 'postgresql://127.0.0.1:1/cairn', 'POSTGRES://127.0.0.1:1/x'])(
+    'opens PostgreSQL for %s, and says clearly when the server is not there',
     async (url) => {
       const err = await openStore(url).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StoreError);
       expect((err as StoreError).code).toBe('STORE_UNAVAILABLE');
-      expect((err as StoreError).message).toMatch(/PostgreSQL support comes in a later release/);
+      expect((err as StoreError).message).toMatch(/cannot reach PostgreSQL at postgres:\/\/\S*127\.0\.0\.1:1\//);
+      expect((err as StoreError).message).not.toContain(':p@');
     },
   );
 });

@@ -42,10 +42,24 @@ const MAX_HOSTS = 1000;
 /** Step failure codes that say the host is in trouble (the others are the request's fault). */
 const HOST_FAILURE_CODES = new Set(['HTTP_NETWORK', 'HTTP_TIMEOUT']);
 
-interface HostBreaker {
+/** A cockatiel breaker with its failure counter and when it last opened. */
+export interface CountedBreaker {
   policy: CircuitBreakerPolicy;
   counter: ConsecutiveBreaker;
   openedAt?: number;
+}
+
+type HostBreaker = CountedBreaker;
+
+/** State, consecutive failures and timing of one breaker (for listings and messages). */
+export function readBreaker(breaker: CountedBreaker, halfOpenAfterMs: number): Omit<BreakerState, 'host'> {
+  const state = statusOf(breaker.policy.state);
+  const out: Omit<BreakerState, 'host'> = { state, failures: breaker.counter.state };
+  if (state !== 'closed' && breaker.openedAt !== undefined) {
+    out.openedAt = breaker.openedAt;
+    if (state === 'open') out.retryAt = breaker.openedAt + halfOpenAfterMs;
+  }
+  return out;
 }
 
 export class Breakers {
@@ -82,13 +96,7 @@ export class Breakers {
   }
 
   private stateOf(host: string, breaker: HostBreaker): BreakerState {
-    const state = statusOf(breaker.policy.state);
-    const out: BreakerState = { host, state, failures: breaker.counter.state };
-    if (state !== 'closed' && breaker.openedAt !== undefined) {
-      out.openedAt = breaker.openedAt;
-      if (state === 'open') out.retryAt = breaker.openedAt + this.halfOpenAfterMs;
-    }
-    return out;
+    return { host, ...readBreaker(breaker, this.halfOpenAfterMs) };
   }
 
   private breakerFor(host: string): HostBreaker {

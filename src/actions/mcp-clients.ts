@@ -1,7 +1,7 @@
-import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, handleWhen } from 'cockatiel';
 import { abortedFailure } from './aborted.js';
 import { ActionFailure, type McpCaller, type McpToolCall, type McpToolResult } from './action.js';
-import { DEFAULT_BREAKER_FAILURES, DEFAULT_HALF_OPEN_AFTER_MS, type BreakerOptions, type BreakerStatus } from './breakers.js';
+import { DEFAULT_BREAKER_FAILURES, DEFAULT_HALF_OPEN_AFTER_MS, readBreaker, type BreakerOptions, type BreakerStatus, type CountedBreaker } from './breakers.js';
 import { loadSdk, McpConnectError, McpConnection, type McpServerSpec } from './mcp-connection.js';
 
 /**
@@ -62,11 +62,7 @@ interface Entry {
   abort: AbortController;
 }
 
-interface ServerBreaker {
-  policy: CircuitBreakerPolicy;
-  counter: ConsecutiveBreaker;
-  openedAt?: number;
-}
+type ServerBreaker = CountedBreaker;
 
 export class McpClients implements McpCaller {
   private readonly connections = new Map<string, Entry>();
@@ -253,13 +249,7 @@ export class McpClients implements McpCaller {
   }
 
   private stateOf(server: string, breaker: ServerBreaker): McpBreakerState {
-    const state = statusOf(breaker.policy.state);
-    const out: McpBreakerState = { server, state, failures: breaker.counter.state };
-    if (state !== 'closed' && breaker.openedAt !== undefined) {
-      out.openedAt = breaker.openedAt;
-      if (state === 'open') out.retryAt = breaker.openedAt + this.halfOpenAfterMs;
-    }
-    return out;
+    return { server, ...readBreaker(breaker, this.halfOpenAfterMs) };
   }
 
   private openFailure(server: string, breaker: ServerBreaker): ActionFailure {
@@ -344,13 +334,3 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', stop));
 }
 
-function statusOf(state: CircuitState): BreakerStatus {
-  switch (state) {
-    case CircuitState.Closed:
-      return 'closed';
-    case CircuitState.HalfOpen:
-      return 'half-open';
-    default:
-      return 'open';
-  }
-}

@@ -191,6 +191,15 @@ program
   .option('--as <name>', 'who the agent acts as in runs, approvals and completions (default: the OS user)')
   .action(lazy(() => import('./commands/mcp.js')));
 
+program
+  .command('migrate-store')
+  .description('copy every run, event, log, note, key and webhook of one store into another, empty one (SQLite to PostgreSQL, or back)')
+  .requiredOption('--from <store>', 'the store to copy: a SQLite path or a postgres:// URL')
+  .requiredOption('--to <store>', 'the empty store to fill: a postgres:// URL or a SQLite path')
+  .option('--force', 'copy even while a live process owns runs of the source')
+  .option('--json', 'print the counts as JSON')
+  .action(lazy(() => import('./commands/migrate-store.js')));
+
 const keys = program.command('keys').description('API keys for `cairn serve` (viewer reads; operator runs and decides; admin also manages)');
 keys
   .command('create')

@@ -131,6 +131,14 @@ export interface Store {
   listDeliveries(webhookId: string, opts?: { limit?: number; status?: Delivery['status'] }): Promise<Delivery[]>;
   /** The soonest `nextAt` of a pending delivery, if any. */
   nextDeliveryAt(): Promise<number | undefined>;
+
+  // Export: what `cairn migrate-store` needs, beyond the reads above, to copy a store whole.
+  /** Notes oldest first (by id) after `afterId`, at most `limit`: every note, page by page. */
+  listNotes(opts: { afterId?: number; limit: number }): Promise<Note[]>;
+  /** Every named cursor, by name. */
+  listCursors(): Promise<Array<{ name: string; value: number }>>;
+  /** The start key the run was created with, if any. */
+  getStartKey(runId: string): Promise<string | undefined>;
 }
 
 /** The step attempt that holds or waits for locks. */

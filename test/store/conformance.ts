@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { describeChildCases } from './conformance-children.js';
+import { describeExportCases } from './conformance-export.js';
 import { describeInboxAndLogCases } from './conformance-inbox.js';
 import { describeLockCases } from './conformance-locks.js';
 import { describeMemoryCases } from './conformance-memory.js';
@@ -44,5 +45,6 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describeLockCases(ctx);
     describeChildCases(ctx);
     describeServerCases(ctx);
+    describeExportCases(ctx);
   });
 }

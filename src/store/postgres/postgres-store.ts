@@ -41,6 +41,7 @@ import {
   type StepRow,
 } from '../sqlite/rows.js';
 import { capLine } from '../sqlite/logs.js';
+import { toNote, type NoteRow } from '../sqlite/rows.js';
 import { keyParams, toDelivery, toKey, toWebhook, webhookParams } from '../sqlite/server-tables.js';
 import { insertRun, writeBatches } from './commit.js';
 import { describeUrl, openPool, type PostgresStoreOptions } from './connection.js';
@@ -50,7 +51,7 @@ import * as locks from './locks.js';
 import * as notes from './notes.js';
 import { listRuns } from './run-queries.js';
 import * as server from './server-tables.js';
-import { DEFINITION_COLUMNS, LOG_COLUMNS, placeholders, REQUEST_COLUMNS, RUN_COLUMNS, STEP_COLUMNS } from './sql.js';
+import { DEFINITION_COLUMNS, LOG_COLUMNS, NOTE_COLUMNS, placeholders, REQUEST_COLUMNS, RUN_COLUMNS, STEP_COLUMNS } from './sql.js';
 import { inTransaction } from './transaction.js';
 
 export type { PostgresStoreOptions } from './connection.js';
@@ -275,6 +276,18 @@ export class PostgresStore implements Store {
 
   async getCursor(name: string): Promise<number | undefined> {
     return (await this.rows<{ value: number }>('SELECT value FROM cursors WHERE name = $1', [name]))[0]?.value;
+  }
+
+  async listCursors(): Promise<Array<{ name: string; value: number }>> {
+    return this.rows<{ name: string; value: number }>('SELECT name, value FROM cursors ORDER BY name');
+  }
+
+  async listNotes(opts: { afterId?: number; limit: number }): Promise<Note[]> {
+    return (await this.rows<NoteRow>(`SELECT ${NOTE_COLUMNS} FROM notes WHERE id > $1 ORDER BY id LIMIT $2`, [opts.afterId ?? 0, opts.limit])).map(toNote);
+  }
+
+  async getStartKey(runId: string): Promise<string | undefined> {
+    return (await this.rows<{ start_key: string | null }>('SELECT start_key FROM runs WHERE id = $1', [runId]))[0]?.start_key ?? undefined;
   }
 
   async setCursor(name: string, value: number): Promise<void> {

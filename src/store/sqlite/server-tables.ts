@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { RunStatus } from '../../engine/types.js';
 import type { AccessKey, Delivery, DeliveryAttempt, DeliveryUpdate, FeedEntry, NewDelivery, Role, Webhook } from '../records.js';
-import { toEvent, type EventRow } from './rows.js';
+import { toEvent, type EventRow, type NoteRow } from './rows.js';
 
 /*
  * Statements and row mapping for what `cairn serve` keeps (migration 005): the feed,
@@ -57,6 +57,9 @@ export function prepareServerStatements(db: Database) {
     feedHead: p<number | null>('SELECT max(id) FROM feed').pluck(),
 
     runIdByStartKey: p<string>('SELECT id FROM runs WHERE start_key = ?').pluck(),
+    startKeyOf: p<string | null>('SELECT start_key FROM runs WHERE id = ?').pluck(),
+    listCursors: p<{ name: string; value: number }>('SELECT name, value FROM cursors ORDER BY name'),
+    listNotes: p<NoteRow>('SELECT * FROM notes WHERE id > ? ORDER BY id LIMIT ?'),
     countRuns: p<{ status: RunStatus; n: number }>('SELECT status, count(*) AS n FROM runs GROUP BY status'),
 
     getCursor: p<number>('SELECT value FROM cursors WHERE name = ?').pluck(),

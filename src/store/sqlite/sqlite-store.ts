@@ -29,7 +29,7 @@ import * as leases from './leases.js';
 import * as locks from './locks.js';
 import * as logs from './logs.js';
 import * as notes from './notes.js';
-import { definitionParams, ownerParams, toDefinition, toEvent, toOwner, toProcess, toRequest, toRun, toStep } from './rows.js';
+import { definitionParams, ownerParams, toDefinition, toEvent, toNote, toOwner, toProcess, toRequest, toRun, toStep } from './rows.js';
 import { prepareStatements, RunQueries, type Statements } from './statements.js';
 import {
   deliveryParams,
@@ -295,6 +295,18 @@ export class SqliteStore implements Store {
 
   async nextDeliveryAt(): Promise<number | undefined> {
     return this.guard(() => this.server.nextDeliveryAt.get()) ?? undefined;
+  }
+
+  async listNotes(opts: { afterId?: number; limit: number }): Promise<Note[]> {
+    return this.guard(() => this.server.listNotes.all(opts.afterId ?? 0, opts.limit)).map(toNote);
+  }
+
+  async listCursors(): Promise<Array<{ name: string; value: number }>> {
+    return this.guard(() => this.server.listCursors.all());
+  }
+
+  async getStartKey(runId: string): Promise<string | undefined> {
+    return this.guard(() => this.server.startKeyOf.get(runId)) ?? undefined;
   }
 
   async close(): Promise<void> {

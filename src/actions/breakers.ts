@@ -1,4 +1,4 @@
-import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy, type Policy } from 'cockatiel';
 import { ActionFailure } from './action.js';
 
 /**
@@ -50,6 +50,19 @@ export interface CountedBreaker {
 }
 
 type HostBreaker = CountedBreaker;
+
+/**
+ * A breaker that opens after `failures` consecutive failures that `handled` selects, lets
+ * one trial through after `halfOpenAfterMs`, and remembers when it last opened.
+ */
+export function countedBreaker(handled: Policy, failures: number, halfOpenAfterMs: number): CountedBreaker {
+  const counter = new ConsecutiveBreaker(failures);
+  const policy = circuitBreaker(handled, { halfOpenAfter: halfOpenAfterMs, breaker: counter });
+  const breaker: CountedBreaker = { policy, counter };
+  policy.onBreak(() => (breaker.openedAt = Date.now()));
+  policy.onReset(() => delete breaker.openedAt);
+  return breaker;
+}
 
 /** State, consecutive failures and timing of one breaker (for listings and messages). */
 export function readBreaker(breaker: CountedBreaker, halfOpenAfterMs: number): Omit<BreakerState, 'host'> {
@@ -103,14 +116,11 @@ export class Breakers {
     const known = this.hosts.get(host);
     if (known) return known;
     if (this.hosts.size >= MAX_HOSTS) this.forgetOne();
-    const counter = new ConsecutiveBreaker(this.failures);
-    const policy = circuitBreaker(
+    const breaker = countedBreaker(
       handleWhen((error) => error instanceof ActionFailure && HOST_FAILURE_CODES.has(error.code)).orWhenResult((result) => (result as { status: number }).status >= 500),
-      { halfOpenAfter: this.halfOpenAfterMs, breaker: counter },
+      this.failures,
+      this.halfOpenAfterMs,
     );
-    const breaker: HostBreaker = { policy, counter };
-    policy.onBreak(() => (breaker.openedAt = Date.now()));
-    policy.onReset(() => delete breaker.openedAt);
     this.hosts.set(host, breaker);
     return breaker;
   }

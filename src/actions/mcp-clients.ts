@@ -1,7 +1,7 @@
-import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, handleWhen } from 'cockatiel';
+import { BrokenCircuitError, handleWhen } from 'cockatiel';
 import { abortedFailure } from './aborted.js';
 import { ActionFailure, type McpCaller, type McpToolCall, type McpToolResult } from './action.js';
-import { DEFAULT_BREAKER_FAILURES, DEFAULT_HALF_OPEN_AFTER_MS, readBreaker, type BreakerOptions, type BreakerStatus, type CountedBreaker } from './breakers.js';
+import { countedBreaker, DEFAULT_BREAKER_FAILURES, DEFAULT_HALF_OPEN_AFTER_MS, readBreaker, type BreakerOptions, type BreakerStatus, type CountedBreaker } from './breakers.js';
 import { loadSdk, McpConnectError, McpConnection, type McpServerSpec } from './mcp-connection.js';
 
 /**
@@ -236,14 +236,11 @@ export class McpClients implements McpCaller {
   private breakerFor(server: string): ServerBreaker {
     const known = this.breakers.get(server);
     if (known) return known;
-    const counter = new ConsecutiveBreaker(this.failures);
-    const policy = circuitBreaker(
+    const breaker = countedBreaker(
       handleWhen((error) => error instanceof ActionFailure && SERVER_FAILURE_CODES.has(error.code)),
-      { halfOpenAfter: this.halfOpenAfterMs, breaker: counter },
+      this.failures,
+      this.halfOpenAfterMs,
     );
-    const breaker: ServerBreaker = { policy, counter };
-    policy.onBreak(() => (breaker.openedAt = Date.now()));
-    policy.onReset(() => delete breaker.openedAt);
     this.breakers.set(server, breaker);
     return breaker;
   }

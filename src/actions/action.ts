@@ -1,24 +1,14 @@
-import type { z } from 'zod';
 import type { NewNote, Note, NoteHit } from '../engine/types.js';
+import type { NetworkGuard } from './network-guard.js';
+import type { ActionSpec } from './spec.js';
 
 /**
  * A built-in command. Actions are tiny plugins behind this one interface: each file in
- * this folder exports one. They act on the world and report back; they decide nothing
- * about the run (retries, timeouts and ordering belong to the engine).
+ * this folder exports one, its spec (specs/: name, parameters, ...) joined to its run().
+ * They act on the world and report back; they decide nothing about the run (retries,
+ * timeouts and ordering belong to the engine).
  */
-export interface Action<P = Record<string, unknown>> {
-  name: string;
-  /** One line for `cairn validate` messages and docs. */
-  summary: string;
-  /** Schema of the parameters after templates are resolved. */
-  parameters: z.ZodType<P>;
-  /** True when the action changes the world (strict validation wants a rollback then). */
-  mutates: boolean;
-  /**
-   * Parameter names whose values must not contain `${{ }}` templates, with the reason
-   * shown to the user (e.g. shell `run`: pass values through `env` instead).
-   */
-  noTemplates?: Record<string, string>;
+export interface Action<P = Record<string, unknown>> extends ActionSpec<P> {
   run(ctx: ActionContext<P>): Promise<ActionResult>;
 }
 
@@ -51,6 +41,8 @@ export interface ActionContext<P = Record<string, unknown>> {
   breakers?: HostBreakers;
   /** The configured MCP servers, pooled per process (`mcp`; mcp-clients.ts). */
   mcp?: McpCaller;
+  /** Where `http` may connect (network-guard.ts); the application always sets it. */
+  network?: NetworkGuard;
 }
 
 /** Calls tools on the configured MCP servers; see mcp-clients.ts. */

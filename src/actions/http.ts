@@ -1,8 +1,11 @@
 import type { Dispatcher } from 'undici';
-import { z } from 'zod';
 import { abortedFailure } from './aborted.js';
 import { ActionFailure, type Action } from './action.js';
-import { describeExpected, expectedStatusSchema, statusMatcher } from './expected-status.js';
+import { describeExpected, statusMatcher } from './expected-status.js';
+import { guardedDispatcher, NetworkRefused, type NetworkGuard } from './network-guard.js';
+import { httpSpec, MAX_REDIRECTS, type HttpParameters } from './specs/http.js';
+
+export type { HttpParameters } from './specs/http.js';
 
 /**
  * The `http` command, on undici's `request` (measured at about a third of the overhead of
@@ -10,26 +13,6 @@ import { describeExpected, expectedStatusSchema, statusMatcher } from './expecte
  */
 
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
-const MAX_REDIRECTS = 5;
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-
-const headerValue = z
-  .union([z.string(), z.number(), z.boolean()])
-  .refine((v) => typeof v !== 'string' || !/[\r\n\0]/.test(v), 'a header value must not contain CR, LF or NUL');
-
-const httpParameters = z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: 'url must be an absolute http:// or https:// URL' }),
-  method: z.enum(METHODS).optional().describe('Default GET.'),
-  headers: z
-    .record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid header name'), headerValue)
-    .optional(),
-  body: z.json().optional().describe('A string is sent as is; any other JSON value is sent as application/json.'),
-  expect_status: expectedStatusSchema.optional().describe('Status codes that mean success (default "2xx").'),
-  timeout_seconds: z.number().positive().optional().describe('Time limit for the whole request, body included.'),
-  follow_redirects: z.boolean().optional().describe(`Follow up to ${MAX_REDIRECTS} redirects (default false).`),
-});
-
-export type HttpParameters = z.infer<typeof httpParameters>;
 
 interface Reply {
   status: number;
@@ -38,10 +21,7 @@ interface Reply {
 }
 
 export const httpAction: Action<HttpParameters> = {
-  name: 'http',
-  summary: 'Send an HTTP request; the status, headers and (JSON) body become outputs.',
-  parameters: httpParameters,
-  mutates: true,
+  ...httpSpec,
   async run(ctx) {
     const p = ctx.parameters;
     const method = p.method ?? 'GET';
@@ -53,13 +33,14 @@ export const httpAction: Action<HttpParameters> = {
     const send = async (): Promise<Reply> => {
       try {
         if (ctx.signal.aborted) throw ctx.signal.reason;
-        const { request } = await loadUndici();
-        const response = await request(p.url, {
+        const undici = await loadUndici();
+        const dispatcher = await chooseDispatcher(undici, ctx.network, p.follow_redirects === true);
+        const response = await undici.request(p.url, {
           method,
           headers: requestHeaders(p, ctx.idempotencyKey),
           body: requestBody(p.body),
           signal,
-          ...(p.follow_redirects ? { dispatcher: await redirecting() } : {}),
+          ...(dispatcher ? { dispatcher } : {}),
         });
         return { status: response.statusCode, headers: response.headers, text: await readCapped(response.body) };
       } catch (error) {
@@ -151,6 +132,10 @@ function requestFailure(
 ): ActionFailure {
   if (error instanceof ActionFailure) return error;
   if (runSignal.aborted) return abortedFailure(runSignal.reason);
+  const refused = error instanceof NetworkRefused ? error : (error as { cause?: unknown } | undefined)?.cause;
+  if (refused instanceof NetworkRefused) {
+    return new ActionFailure(`${what} is refused by the network policy: ${refused.message}`, refused.code, { host: refused.host, address: refused.address }, false);
+  }
   if (timeout?.aborted) {
     return new ActionFailure(`${what} timed out after ${p.timeout_seconds} s`, 'HTTP_TIMEOUT', { timeoutSeconds: p.timeout_seconds });
   }
@@ -167,9 +152,11 @@ function requestFailure(
 
 let redirectDispatcher: Dispatcher | undefined;
 
-async function redirecting(): Promise<Dispatcher> {
-  const { getGlobalDispatcher, interceptors } = await loadUndici();
-  redirectDispatcher ??= getGlobalDispatcher().compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
+/** The guarded dispatcher when a network policy is set (every hop checked); else the global one. */
+async function chooseDispatcher(undici: typeof import('undici'), guard: NetworkGuard | undefined, follow: boolean): Promise<Dispatcher | undefined> {
+  if (guard) return guardedDispatcher(undici, guard, follow ? MAX_REDIRECTS : undefined);
+  if (!follow) return undefined;
+  redirectDispatcher ??= undici.getGlobalDispatcher().compose(undici.interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
   return redirectDispatcher;
 }
 

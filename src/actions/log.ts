@@ -1,21 +1,11 @@
-import { z } from 'zod';
 import type { Action } from './action.js';
+import { logSpec, type LogParameters } from './specs/log.js';
 
-const logParameters = z
-  .strictObject({
-    message: z.unknown().describe('Any value: a string is logged as is, anything else as JSON.'),
-    level: z.enum(['info', 'warn', 'error']).optional().describe('Default info.'),
-  })
-  .refine((p) => p.message !== undefined, { message: '`message` is required', path: ['message'] });
-
-export type LogParameters = z.infer<typeof logParameters>;
+export type { LogParameters } from './specs/log.js';
 
 /** Writes a message to the run log. Also the no-op of the per-step overhead benchmark, so it stays trivial. */
 export const logAction: Action<LogParameters> = {
-  name: 'log',
-  summary: 'Write a message to the run log.',
-  parameters: logParameters,
-  mutates: false,
+  ...logSpec,
   run(ctx) {
     const { message, level } = ctx.parameters;
     const text = typeof message === 'string' ? message : JSON.stringify(message) ?? String(message);

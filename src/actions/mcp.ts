@@ -1,5 +1,7 @@
-import { z } from 'zod';
 import { ActionFailure, type Action, type McpToolResult } from './action.js';
+import { mcpSpec, type McpParameters } from './specs/mcp.js';
+
+export type { McpParameters } from './specs/mcp.js';
 
 /**
  * The `mcp` command: call a tool on an MCP server named in the configuration's
@@ -11,21 +13,8 @@ import { ActionFailure, type Action, type McpToolResult } from './action.js';
 /** Largest result kept as outputs (JSON), as for `http` bodies. */
 export const MAX_RESULT_BYTES = 1024 * 1024;
 
-const mcpParameters = z.strictObject({
-  server: z.string().min(1).describe('A server name from `mcp_servers` in the configuration.'),
-  tool: z.string().min(1).describe('The tool to call.'),
-  arguments: z.record(z.string(), z.json()).optional().describe("The tool's arguments (an object; values may hold templates)."),
-  timeout_seconds: z.number().positive().optional().describe('Time limit for the call (the step timeout applies too).'),
-});
-
-export type McpParameters = z.infer<typeof mcpParameters>;
-
 export const mcpAction: Action<McpParameters> = {
-  name: 'mcp',
-  summary: "Call a tool on a configured MCP server; its structured result and text become outputs.",
-  parameters: mcpParameters,
-  // A tool may change anything: strict validation asks for a rollback.
-  mutates: true,
+  ...mcpSpec,
   async run(ctx) {
     const p = ctx.parameters;
     const what = `${p.server}/${p.tool}`;

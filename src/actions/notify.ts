@@ -1,7 +1,9 @@
 import type { Dispatcher } from 'undici';
-import { z } from 'zod';
 import { abortedFailure } from './aborted.js';
 import { ActionFailure, type Action, type ActionContext, type NotifyChannel } from './action.js';
+import { LOG_CHANNEL, notifySpec, type NotifyParameters, type SEVERITIES } from './specs/notify.js';
+
+export { LOG_CHANNEL, type NotifyParameters } from './specs/notify.js';
 
 /**
  * The `notify` command: a message to configured channels (a JSON webhook, a
@@ -10,27 +12,8 @@ import { ActionFailure, type Action, type ActionContext, type NotifyChannel } fr
  */
 
 export const NOTIFY_TIMEOUT_MS = 10_000;
-/** The run log, always available whatever the configuration says. */
-export const LOG_CHANNEL = 'log';
 
-const SEVERITIES = ['info', 'warning', 'critical'] as const;
 type Severity = (typeof SEVERITIES)[number];
-
-const channelName = z.string().min(1).max(100);
-
-const notifyParameters = z
-  .strictObject({
-    channel: z
-      .union([channelName, z.array(channelName).min(1).max(20)])
-      .optional()
-      .describe(`A configured channel's name, or a list of them (default "${LOG_CHANNEL}", the run log).`),
-    message: z.unknown().describe('A string, or any value (sent as JSON to webhooks, as text elsewhere).'),
-    title: z.string().min(1).max(500).optional(),
-    severity: z.enum(SEVERITIES).optional().describe('Default info.'),
-  })
-  .refine((p) => p.message !== undefined, { message: '`message` is required', path: ['message'] });
-
-export type NotifyParameters = z.infer<typeof notifyParameters>;
 
 interface Notice {
   title: string | undefined;
@@ -39,10 +22,7 @@ interface Notice {
 }
 
 export const notifyAction: Action<NotifyParameters> = {
-  name: 'notify',
-  summary: 'Send a message to notification channels (webhook, Slack) or the run log.',
-  parameters: notifyParameters,
-  mutates: false,
+  ...notifySpec,
   async run(ctx) {
     const p = ctx.parameters;
     const names = [...new Set(p.channel === undefined ? [LOG_CHANNEL] : [p.channel].flat())];

@@ -1,21 +1,12 @@
-import { z } from 'zod';
 import type { NoteHit } from '../engine/types.js';
 import type { Action } from './action.js';
 import { memoryOf } from './memory.js';
+import { recallSpec, type RecallParameters } from './specs/recall.js';
 
-const recallParameters = z.strictObject({
-  query: z.string().max(1000).optional().describe('Words to search for (any order; the last may be a prefix). Empty: the newest notes.'),
-  limit: z.number().int().min(1).max(100).optional().describe('At most this many notes (default 10).'),
-  category: z.string().trim().min(1).max(100).optional().describe('Only notes in this category.'),
-});
-
-export type RecallParameters = z.infer<typeof recallParameters>;
+export type { RecallParameters } from './specs/recall.js';
 
 export const recallAction: Action<RecallParameters> = {
-  name: 'recall',
-  summary: "Search Cairn's memory: notes ranked by relevance, best first.",
-  parameters: recallParameters,
-  mutates: false,
+  ...recallSpec,
   async run(ctx) {
     const memory = memoryOf(ctx, 'recall');
     const p = ctx.parameters;

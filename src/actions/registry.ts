@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { Action } from './action.js';
 import { gateAction } from './gate.js';
 import { httpAction } from './http.js';
@@ -12,31 +11,14 @@ import { approvalAction, taskAction } from './task.js';
 import { waitAction } from './wait.js';
 import { workflowAction } from './workflow.js';
 
-/** What the definition layer needs to know about commands to validate steps. */
-export interface ActionCatalog {
-  has(name: string): boolean;
-  /** Known command names, sorted (for "did you mean" and error messages). */
-  names(): string[];
-  /** The parameters schema, or undefined for an unknown command. */
-  parameters(name: string): z.ZodType | undefined;
-  mutates(name: string): boolean;
-  /** Parameter name -> why it must not hold templates; empty when none. */
-  noTemplates(name: string): Record<string, string>;
-}
+// Validation needs only the specs (catalog.ts); re-exported for callers that hold actions.
+export { actionCatalog, type ActionCatalog } from './catalog.js';
 
-/** The built-in commands of this release, by name. */
+/**
+ * The built-in commands of this release, by name, ready to run: each action is its spec
+ * (specs/) joined to its run(). Only the runtime needs this; validation uses builtinSpecs().
+ */
 export function builtinActions(): Map<string, Action> {
   const actions: Action[] = [shellAction, httpAction, mcpAction, logAction, waitAction, taskAction, approvalAction, gateAction, notifyAction, rememberAction, recallAction, workflowAction];
   return new Map(actions.map((action) => [action.name, action]));
-}
-
-export function actionCatalog(actions: ReadonlyMap<string, Action>): ActionCatalog {
-  const sorted = [...actions.keys()].sort();
-  return {
-    has: (name) => actions.has(name),
-    names: () => [...sorted],
-    parameters: (name) => actions.get(name)?.parameters,
-    mutates: (name) => actions.get(name)?.mutates ?? false,
-    noTemplates: (name) => ({ ...actions.get(name)?.noTemplates }),
-  };
 }

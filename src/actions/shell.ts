@@ -1,52 +1,14 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
 import { ActionFailure, type Action, type ActionContext } from './action.js';
 import { createOutputFile, discardOutputFile, readOutputFile } from './output-file.js';
 import { abortedFailure } from './aborted.js';
 import { runProcess, type ProcessCommand, type ProcessExit } from './spawned-process.js';
+import { shellSpec, type ShellParameters } from './specs/shell.js';
 
-/** Spawn rejects NUL bytes; say so in validation rather than at run time. */
-const noNul = (what: string) => z.string().refine((s) => !s.includes('\0'), `${what} must not contain a NUL byte`);
-
-const shellParameters = z
-  .strictObject({
-    run: z.string().min(1).optional().describe('A script, run as `bash -e -c <script>`. Hand it values through `env`.'),
-    argv: z
-      .array(noNul('an argv element'))
-      .min(1)
-      .optional()
-      .describe('A program and its arguments, run directly without a shell.'),
-    env: z
-      .record(
-        z.string().regex(/^[^=\0]+$/, 'an environment variable name must be non-empty, without `=` or NUL'),
-        z.union([noNul('an environment value'), z.number(), z.boolean()]),
-      )
-      .optional()
-      .describe('Extra environment variables: the safe way to hand values (templates) to a script.'),
-    cwd: z.string().min(1).optional().describe('Working directory, relative to the workflow file.'),
-    shell: z.string().min(1).optional().describe('The shell that runs `run` (default bash); called as `<shell> -e -c <script>`.'),
-  })
-  .refine((p) => (p.run === undefined) !== (p.argv === undefined), {
-    message: 'give exactly one of `run` (a script) or `argv` (a program and its arguments)',
-  })
-  .refine((p) => p.shell === undefined || p.run !== undefined, {
-    message: '`shell` only applies to `run`; `argv` runs its program directly',
-    path: ['shell'],
-  });
-
-export type ShellParameters = z.infer<typeof shellParameters>;
+export type { ShellParameters } from './specs/shell.js';
 
 export const shellAction: Action<ShellParameters> = {
-  name: 'shell',
-  summary: 'Run a script with bash (`run`) or a program directly (`argv`); outputs via $CAIRN_OUTPUT.',
-  parameters: shellParameters,
-  mutates: true,
-  noTemplates: {
-    run:
-      'a template inside `run` would splice data into shell code; pass it through `env:` instead:\n' +
-      '  env: { NAME: "${{ parameters.name }}" }\n' +
-      '  run: echo "$NAME"',
-  },
+  ...shellSpec,
   async run(ctx) {
     if (ctx.signal.aborted) throw abortedFailure(ctx.signal.reason);
     const outputFile = createOutputFile();

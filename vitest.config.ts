@@ -5,7 +5,8 @@ const jsonReport = process.env['CAIRN_VITEST_JSON'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // .tsx: the dashboard's component tests (test/web), each in a DOM environment it names.
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // Forks, not threads: tests load a native module (better-sqlite3) and spawn and kill
     // child processes, which worker threads handle poorly.
     pool: 'forks',

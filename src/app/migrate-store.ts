@@ -27,6 +27,9 @@ export interface MigrationCounts {
   webhooks: number;
   deliveries: number;
   cursors: number;
+  /** Secrets, still sealed: the target needs the same master key. */
+  secrets: number;
+  audit: number;
 }
 
 export interface MigrateOptions {
@@ -60,7 +63,7 @@ export async function migrateStore(opts: MigrateOptions): Promise<MigrationCount
 
 /** The copy itself, between two open stores (the target must hold no runs). */
 export async function copyStore(source: Store, target: Store, opts: Pick<MigrateOptions, 'force' | 'progress'> = {}): Promise<MigrationCounts> {
-  const counts: MigrationCounts = { definitions: 0, runs: 0, events: 0, steps: 0, logs: 0, notes: 0, keys: 0, webhooks: 0, deliveries: 0, cursors: 0 };
+  const counts: MigrationCounts = { definitions: 0, runs: 0, events: 0, steps: 0, logs: 0, notes: 0, keys: 0, webhooks: 0, deliveries: 0, cursors: 0, secrets: 0, audit: 0 };
   const report = (part: keyof MigrationCounts): void => opts.progress?.(part, { ...counts });
 
   const held = Object.values(await target.countRuns()).reduce((a, b) => a + (b ?? 0), 0);
@@ -100,6 +103,20 @@ export async function copyStore(source: Store, target: Store, opts: Pick<Migrate
 
   await copyWebhooks(source, target, feedMap, counts);
   report('webhooks');
+
+  for (const listed of await source.listSecrets()) {
+    const secret = await source.getSecret(listed.name);
+    if (secret) await target.putSecret(secret);
+    counts.secrets++;
+  }
+  report('secrets');
+  // Oldest first, so the target's ids keep the order.
+  for (const entry of (await source.listAudit({ limit: Number.MAX_SAFE_INTEGER })).reverse()) {
+    const { id: _id, ...rest } = entry;
+    await target.addAudit(rest);
+    counts.audit++;
+  }
+  report('audit');
   return counts;
 }
 

@@ -6,7 +6,8 @@ import { colorStatus, duration, stepIcon } from './format.js';
 export type ProgressMessage =
   | { kind: 'event'; event: RunEvent; run: Run }
   | { kind: 'log'; line: { runId: string; step: string; stream: string; line: string } }
-  | { kind: 'released'; runId: string };
+  | { kind: 'released'; runId: string }
+  | { kind: 'write-failed'; runIds: string[] };
 
 interface StepLine {
   key: string;

@@ -95,6 +95,11 @@ export function checkReferences(workflow: Workflow, compiled: Map<ExpressionSite
             });
           }
           break;
+        case 'secrets': {
+          const problem = secretProblem(site, step?.command, ref.key);
+          if (problem) report(ref, problem);
+          break;
+        }
         case 'result':
           if (site.kind !== 'output') {
             report(ref, { code: 'DEF_UNKNOWN_NAME', message: `${describeSite(site)} reads 'result', which only exists in a step's own outputs (the action's result)` });
@@ -179,4 +184,33 @@ export function describeSite(site: ExpressionSite): string {
 function clip(text: string): string {
   const one = text.replace(/\s+/g, ' ');
   return one.length > 60 ? `${one.slice(0, 57)}...` : one;
+}
+
+/**
+ * Where `secrets.NAME` may be read (docs/secrets.md): only in a step's parameters, which get
+ * the value just before the attempt runs; never where it would be recorded (conditions,
+ * outputs, a sub-workflow's parameters) or seen by other users of the machine (argv).
+ */
+function secretProblem(site: ExpressionSite, command: string | undefined, key: string | undefined): Omit<Diagnostic, 'severity' | 'path'> | undefined {
+  if (key === undefined) return { code: 'DEF_SECRET_NOT_ALLOWED', message: `${describeSite(site)} reads 'secrets' whole; name one secret: secrets.NAME` };
+  if (site.kind !== 'parameter') {
+    return {
+      code: 'DEF_SECRET_NOT_ALLOWED',
+      message: `${describeSite(site)} reads secrets.${key}; a secret may be read only in a step's parameters (they get its value just before the step runs, and nothing records it)`,
+    };
+  }
+  if (command === 'shell' && site.path[3] !== 'env') {
+    return {
+      code: 'DEF_SECRET_NOT_ALLOWED',
+      message: `${describeSite(site)} puts secrets.${key} in '${String(site.path[3])}': a shell step gets a secret only through its environment (argv is visible to every user in \`ps\`)`,
+      fix: `env: { ${key}: "\${{ secrets.${key} }}" }\n  run: my-command --token "$${key}"`,
+    };
+  }
+  if (command === 'workflow') {
+    return {
+      code: 'DEF_SECRET_NOT_ALLOWED',
+      message: `${describeSite(site)} passes secrets.${key} to a sub-workflow, whose parameters are recorded with its run; let the sub-workflow read secrets.${key} itself`,
+    };
+  }
+  return undefined;
 }

@@ -37,6 +37,7 @@ export function normalizeWorkflow(input: WorkflowInput, positions?: SourcePositi
   if (input.outputs !== undefined) workflow.outputs = { ...input.outputs };
   if (input.rollback_enabled === true || input.on_failure === 'rollback') workflow.rollbackEnabled = true;
   if (input.locks !== undefined && input.locks.length > 0) workflow.locks = unique(input.locks);
+  if (input.runs_on !== undefined) workflow.runsOn = labels(input.runs_on);
   if (input.phases !== undefined) applyPhases(workflow, input.phases);
   if (input.approval_required !== undefined) applyRunApproval(workflow, input.approval_required);
   if (input.triggers !== undefined && input.triggers.length > 0) workflow.triggers = input.triggers.map(trigger);
@@ -122,12 +123,17 @@ function step(input: StepInput): StepSpec {
   if (input.phase !== undefined) spec.phase = input.phase;
   if (input.locks !== undefined && input.locks.length > 0) spec.locks = unique(input.locks);
   if (input.pool !== undefined) spec.pool = input.pool;
+  if (input.runs_on !== undefined) spec.runsOn = labels(input.runs_on);
   if (input.checkpoint === true) spec.checkpoint = true;
   if (input.rollback !== undefined) {
     spec.rollback = { command: input.rollback.command, parameters: { ...(input.rollback.parameters ?? {}) }, retry: retry(input.rollback.retry) };
     if (input.rollback.timeout_seconds !== undefined) spec.rollback.timeoutSeconds = input.rollback.timeout_seconds;
   }
   return spec;
+}
+
+function labels(runsOn: string | string[]): string[] {
+  return unique(typeof runsOn === 'string' ? [runsOn] : runsOn).sort();
 }
 
 function unique(names: readonly string[]): string[] {

@@ -24,7 +24,10 @@ export const BACKOFFS = ['fixed', 'exponential'] as const;
 
 /** Keys later issues give meaning to: accepted and kept in `extras` without a warning. */
 export const LATER_WORKFLOW_KEYS = ['concurrency', 'estimated_duration'] as const;
-export const LATER_STEP_KEYS = ['runs_on'] as const;
+export const LATER_STEP_KEYS = [] as const;
+
+/** A worker label: `linux`, `gpu`, `region:eu-west-1` (docs/cluster.md). */
+export const LABEL_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,63}$/;
 
 function build() {
   const later = (what: string) => z.unknown().optional().describe(`${what} (reserved: kept as metadata until a later release gives it meaning)`);
@@ -46,6 +49,10 @@ function build() {
     });
   const locks = (what: string) => z.array(lockName, { error: 'expected a list of lock names such as [port:8113, host:db-1]' }).describe(what);
   const stringOrList = (error: string) => z.union([z.string(), z.array(z.string())], { error });
+  const labelError = 'a label is letters, digits and _ . : - (at most 64), such as linux or region:eu';
+  const label = z.string({ error: labelError }).regex(LABEL_PATTERN, { error: labelError });
+  const runsOn = (what: string) =>
+    z.union([label, z.array(label)], { error: 'expected worker labels: a label such as gpu, or a list such as [linux, gpu]' }).describe(what);
 
   const parameterSpec = z
     .strictObject({
@@ -104,7 +111,7 @@ function build() {
         .describe('What undoes this step when the run rolls back.'),
       locks: locks('Named resources held while the step runs, e.g. [port:8113, host:db-1]: one holder at a time across all runs. A port:N lock also checks that nothing listens on the port.').optional(),
       pool: z.string().regex(POOL_PATTERN, { error: 'a pool name is letters, digits, _ . and -, starting with a letter or _' }).optional().describe('A configured pool (cairn.yaml `pools:`) the step takes one slot of while it runs.'),
-      runs_on: later('Worker labels the step needs'),
+      runs_on: runsOn('Run the step on a worker (`cairn worker`) that has all these labels, instead of on the engine node; [] means any worker (docs/cluster.md).').optional(),
       phase: z.string().regex(ID_PATTERN, { error: 'a phase name is letters, digits, _ and -' }).optional().describe('The phase this step belongs to (one of the workflow\'s `phases`).'),
       checkpoint: z.boolean().optional().describe('A point `cairn rollback --strategy checkpoint` goes back to: this step and those before it are kept.'),
     })
@@ -176,6 +183,7 @@ function build() {
       rollback_enabled: z.boolean().optional().describe('When the run fails, compensate its completed steps (their `rollback`), most recent first.'),
       concurrency: later('Limits on concurrent runs'),
       locks: locks('Named resources every step of the run holds while it runs (shared by the steps of one run, exclusive across runs).').optional(),
+      runs_on: runsOn('Default `runs_on` of every step that can run on a worker (shell, http, mcp, notify, log, wait); a step\'s own `runs_on` wins.').optional(),
       on_failure: z.enum(['fail', 'rollback']).optional().describe('What happens when the run fails: fail (default) or rollback (same as rollback_enabled: true).'),
       estimated_duration: later('Expected duration, for planning'),
     })

@@ -5,6 +5,7 @@ import { checkCommands } from './check-commands.js';
 import { checkReferences, compileSites, describeSite, type SiteDiagnostic } from './check-expressions.js';
 import { checkParameters } from './check-parameters.js';
 import { checkTriggers } from './check-triggers.js';
+import { checkPlacement } from './check-placement.js';
 import { hasErrors, type Diagnostic } from './diagnostic.js';
 import { checkGraph } from './graph.js';
 import type { ParsedDefinition } from './parse.js';
@@ -60,6 +61,7 @@ async function validate(parsed: ParsedDefinition, workflow: Workflow, level: Val
     if (!found.some((f) => f.diagnostic.code === 'DEF_CYCLE')) found.push(...checkReferences(workflow, compiled));
     if (catalog) found.push(...checkCommands(workflow, catalog, parsed.data));
     add(checkTimeouts(workflow));
+    add(checkPlacement(workflow));
   }
   if (rank >= 1 && catalog) add(checkRollbacks(workflow, catalog));
   if (rank >= 2) add(checkStrict(workflow, catalog));

@@ -66,6 +66,8 @@ export interface StepSpec {
   locks?: string[];
   /** A configured pool the action takes one slot of while it runs. */
   pool?: string;
+  /** Run on a worker with all these labels ([] = any worker) instead of on the engine node (docs/cluster.md). */
+  runsOn?: string[];
   /** Undoes what the step did, when the run rolls back. */
   rollback?: CompensationSpec;
   /** A point a `checkpoint` rollback goes back to: it and the steps before it are kept. */
@@ -97,6 +99,8 @@ export interface Workflow {
   phases?: string[];
   /** Locks every step of the run holds while it runs, shared within the run (docs/locks.md). */
   locks?: string[];
+  /** Default `runsOn` of the steps whose command can run on a worker (WORKER_COMMANDS). */
+  runsOn?: string[];
   /** Roll back (compensate completed steps) when the run fails. */
   rollbackEnabled?: boolean;
   /** What starts runs without anyone asking (docs/triggers.md); absent when there are none. */

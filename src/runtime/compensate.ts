@@ -4,6 +4,7 @@ import { renderTemplates } from '../expressions/index.js';
 import type { ExecuteDeps } from './execute.js';
 import { expressionContext } from './prepare.js';
 import type { RunSlot } from './run-slot.js';
+import { parameterIssues } from './parameter-issues.js';
 
 /**
  * Carry out a `compensate` effect: run the step's `rollback` action (its templates read
@@ -33,7 +34,7 @@ export function compensateStep(slot: RunSlot, effect: Extract<Effect, { type: 'c
     const rendered = await renderTemplates(spec.parameters, context);
     const parsed = action.parameters.safeParse(rendered);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(parameters)'}: ${i.message}`).join('; ');
+      const issues = parameterIssues(parsed.error);
       throw new ActionFailure(`invalid parameters for the rollback of '${step}': ${issues}`, 'BAD_PARAMETERS', {}, false);
     }
     return action.run({

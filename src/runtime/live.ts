@@ -5,7 +5,9 @@ import type { LogLine } from '../store/store.js';
 export type LiveMessage =
   | { kind: 'event'; event: RunEvent; run: Run }
   | { kind: 'log'; line: LogLine }
-  | { kind: 'released'; runId: string };
+  | { kind: 'released'; runId: string }
+  /** A group commit failed (the disk is full, the store is down): these runs' inputs were not recorded. */
+  | { kind: 'write-failed'; runIds: string[]; error: unknown };
 
 export type LiveListener = (message: LiveMessage) => void;
 

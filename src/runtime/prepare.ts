@@ -1,6 +1,7 @@
 import type { RunState } from '../engine/state.js';
 import type { Input, StepSpec } from '../engine/types.js';
 import { evaluateExpression, isTruthy, renderTemplates } from '../expressions/index.js';
+import { maskedSecrets, secretNames } from './secrets.js';
 
 /** Fan-out lists longer than this are refused: a typo should not start a million steps. */
 export const MAX_FOR_EACH_ITEMS = 10_000;
@@ -29,6 +30,9 @@ export async function prepareStep(state: RunState, key: string, spec: StepSpec):
         return { type: 'prepared', step: key, items };
       }
     }
+    // Secrets read masked here: what is prepared is recorded (secrets.ts).
+    const secrets = secretNames(spec.parameters);
+    if (secrets.length > 0) context.secrets = maskedSecrets(secrets);
     const parameters = (await renderTemplates(spec.parameters, context)) as Record<string, unknown>;
     return { type: 'prepared', step: key, parameters };
   } catch (err) {

@@ -1,5 +1,5 @@
 import type { RunState } from '../engine/state.js';
-import type { Workflow } from '../engine/types.js';
+import type { Run, Workflow } from '../engine/types.js';
 
 /** A run this process holds: its engine state, lease and what is running for it. */
 export interface RunSlot {
@@ -11,6 +11,13 @@ export interface RunSlot {
   timer?: NodeJS.Timeout;
   timerAt?: number;
   workdir: string;
+  /**
+   * The run as the store has it (after the last commit): what snapshots show, so a reader
+   * never sees a status whose steps are still being written.
+   */
+  committed?: Run;
+  /** What to redact from what the run records: its revealed secrets (secrets.ts redactionList). */
+  redact?: string[];
 }
 
 export interface RunningAttempt {

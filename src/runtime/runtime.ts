@@ -7,18 +7,22 @@ import type { Effect, Input, Run, RunEvent, Workflow } from '../engine/types.js'
 import type { Action, Memory, NotifyChannel } from '../actions/action.js';
 import { Breakers, type BreakerOptions } from '../actions/breakers.js';
 import { McpClients, type McpServerSpec } from '../actions/mcp-clients.js';
-import type { Claim, CommitBatch, Owner, Store } from '../store/store.js';
+import type { NetworkGuard } from '../actions/network-guard.js';
+import type { Claim, CommitBatch, NodeInfo, Owner, Store } from '../store/store.js';
 import { Bulkheads } from './bulkheads.js';
 import { compensateStep } from './compensate.js';
-import { executeStep, type ExecuteDeps } from './execute.js';
+import { attachStep, executeStep, type ExecuteDeps } from './execute.js';
+import { TaskDispatch } from './task-dispatch.js';
 import { LiveFeed } from './live.js';
 import { LockQueue } from './locks.js';
 import { LogBuffer } from './log-buffer.js';
+import { LogCap } from './log-cap.js';
 import { ProcessRegistry } from './process-registry.js';
 import { stopOrphans } from './orphans.js';
 import { currentOwner, isOwnerDead, processStartTime } from './owner.js';
 import { finalizeOutputs } from './outputs.js';
 import { prepareStep } from './prepare.js';
+import { redactText, redactValue, type SecretSource } from './secrets.js';
 import type { RunSlot } from './run-slot.js';
 import { ChildRuns, isSubworkflow, orphanInput, type ChildHooks } from './subworkflow.js';
 import { compensationKey, stepKey } from '../engine/idempotency.js';
@@ -46,13 +50,24 @@ export interface RuntimeOptions {
   breakers?: Breakers | BreakerOptions;
   /** The MCP servers of `mcp` steps (`mcp_servers:`): a pool to share, or the servers by name. Closed on stop. */
   mcp?: McpClients | Readonly<Record<string, McpServerSpec>>;
+  /** Where `http` steps may connect (`network:`; built by the application). Without it, anywhere. */
+  network?: NetworkGuard;
+  /** Caps on what one step attempt may produce (`limits:`): outputs and log, in bytes. */
+  limits?: { maxOutputBytes?: number; maxLogBytesPerStep?: number };
   /** Starts the child run of a `workflow` step (the app loads and validates it); see subworkflow.ts. */
   startChild?: ChildHooks['startChild'];
   /** Cancels a child run wherever it is held, when its step is cancelled or times out. */
   cancelChild?: ChildHooks['cancelChild'];
+  /** Values of `${{ secrets.NAME }}` for the steps that read them (docs/secrets.md). */
+  secrets?: SecretSource;
+  /** What this process is, for `cairn nodes` (docs/cluster.md). */
+  node?: NodeInfo;
+  /** How often to look at tasks handed to workers when no notification came (default 1000 ms). */
+  taskPollMs?: number;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const TASK_RETENTION_MS = 3_600_000;
 
 /**
  * The loop that feeds inputs to the engine and carries out its effects. Inputs from many
@@ -68,10 +83,14 @@ export class Runtime {
   private readonly clock: () => number;
   private readonly onError: (err: unknown) => void;
   private readonly logs: LogBuffer;
+  private readonly logCap: LogCap;
   private readonly slots = new Map<string, RunSlot>();
   private readonly waiters = new Map<string, Array<(run: Run | undefined) => void>>();
   private inbox: Array<{ runId: string; input: Input }> = [];
   private flushing: Promise<void> | undefined;
+  /** Odd while a commit is in flight, which `committing` settles: a sequence lock for consistentRead. */
+  private commitSeq = 0;
+  private committing: Promise<void> = Promise.resolve();
   private flushQueued = false;
   private intervals: NodeJS.Timeout[] = [];
   /** Process groups of running attempts, recorded for whoever takes over after a crash. */
@@ -94,6 +113,8 @@ export class Runtime {
   readonly breakers: Breakers;
   /** Pooled connections to the MCP servers of `mcp` steps, for this process. */
   readonly mcp: McpClients;
+  /** Steps with `runs_on`, handed to workers. */
+  private readonly dispatch: TaskDispatch;
 
   constructor(private readonly options: RuntimeOptions) {
     this.store = options.store;
@@ -101,7 +122,10 @@ export class Runtime {
     this.clock = options.clock ?? Date.now;
     this.onError = options.onError ?? ((err) => console.error('cairn runtime:', err));
     this.owner = currentOwner(this.clock());
+    if (options.node) this.owner.node = options.node;
     this.logs = new LogBuffer(this.store, this.onError);
+    this.logCap = new LogCap(options.limits?.maxLogBytesPerStep);
+    this.dispatch = new TaskDispatch({ store: this.store, onError: this.onError, ...(options.taskPollMs ? { pollMs: options.taskPollMs } : {}) });
     this.processes = new ProcessRegistry(this.store, this.onError);
     this.memory = { add: (note) => this.store.addNote(note), search: (query, opts) => this.store.searchNotes(query, opts) };
     this.bulkheads = new Bulkheads(options.concurrency ?? {});
@@ -121,12 +145,17 @@ export class Runtime {
   async start(): Promise<void> {
     await this.store.registerOwner(this.owner);
     const heartbeat = setInterval(() => {
-      this.store.heartbeat(this.owner.id, this.leaseMs).catch(this.onError);
+      this.store.heartbeat(this.owner.id, this.leaseMs, { running: this.inflight.size }).catch(this.onError);
     }, Math.max(100, Math.floor(this.leaseMs / 3)));
     const requests = setInterval(() => void this.pollRequests(), this.options.requestPollMs ?? 200);
+    // Finished step tasks (docs/cluster.md) are kept an hour, for `cairn nodes` and inquiries.
+    const prune = setInterval(() => {
+      this.store.pruneTasks(this.clock() - TASK_RETENTION_MS).catch(this.onError);
+    }, TASK_RETENTION_MS / 6);
     heartbeat.unref();
     requests.unref();
-    this.intervals.push(heartbeat, requests);
+    prune.unref();
+    this.intervals.push(heartbeat, requests, prune);
   }
 
   /** Create a run owned by this process and start it. */
@@ -158,8 +187,10 @@ export class Runtime {
 
   /** Hand an input to a run this process holds (false when it does not hold it). */
   submit(runId: string, input: Input): boolean {
-    if (!this.slots.has(runId) || this.stopping) return false;
-    this.inbox.push({ runId, input });
+    const slot = this.slots.get(runId);
+    if (!slot || this.stopping) return false;
+    // A run that revealed secrets records none of them: outputs, errors, everything reported.
+    this.inbox.push({ runId, input: slot.redact ? redactValue(input, slot.redact) : input });
     this.scheduleFlush();
     return true;
   }
@@ -172,10 +203,24 @@ export class Runtime {
     return [...this.slots.keys()];
   }
 
-  /** The run's live state when held here. */
+  /** The run as last committed, when held here. */
   snapshot(runId: string): Run | undefined {
     const slot = this.slots.get(runId);
-    return slot ? { ...slot.state.run, status: runStatus(slot.state) } : undefined;
+    return slot ? (slot.committed ?? { ...slot.state.run, status: runStatus(slot.state) }) : undefined;
+  }
+
+  /**
+   * Runs `read` (which may mix snapshots with the store's rows) again until no commit of
+   * this process overlapped it, so it sees one moment: a PostgreSQL commit takes a while,
+   * and its rows are visible before the snapshot moves on (SQLite's are over at once).
+   */
+  async consistentRead<T>(read: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      const before = this.commitSeq;
+      const value = await read();
+      if ((before % 2 === 0 && this.commitSeq === before) || tries >= 10) return value;
+      await this.committing;
+    }
   }
 
   /** Resolves with the final run when it finishes here, or undefined if this process lets it go. */
@@ -239,6 +284,7 @@ export class Runtime {
       this.forget(runId);
     }
     await this.store.removeOwner(this.owner.id).catch(this.onError);
+    await this.dispatch.stop();
     await this.mcp.close().catch(this.onError);
   }
 
@@ -256,9 +302,13 @@ export class Runtime {
     // A child whose parent ended while nobody carried it has no one left to report to.
     const orphaned = await orphanInput(this.store, stored);
     if (orphaned) this.submit(claim.runId, orphaned);
+    const slot = this.slots.get(claim.runId) as RunSlot;
     for (const st of state.steps.values()) {
       if (st.status === 'running' && st.items === undefined) {
-        this.submit(claim.runId, { type: 'interrupted', step: st.key, attempt: st.attempts, reason: 'the process running it stopped' });
+        // A worker may still be running it: wait for that attempt rather than start another.
+        const attached = await attachStep(slot, st.key, st.stepId, st.attempts, { ...this.actionDeps(claim.runId), ...this.dispatchDeps(claim.runId) });
+        if (attached) this.track(attached.settled);
+        else this.submit(claim.runId, { type: 'interrupted', step: st.key, attempt: st.attempts, reason: 'the process running it stopped' });
       }
       if (st.compensation?.status === 'running') {
         this.submit(claim.runId, { type: 'interrupted', step: st.key, attempt: st.compensation.attempts, reason: 'the process compensating it stopped' });
@@ -270,7 +320,7 @@ export class Runtime {
   }
 
   private newSlot(state: RunSlot['state'], workflow: Workflow, token: number): RunSlot {
-    return { state, workflow, token, controllers: new Map(), workdir: this.options.workdirFor?.(state.run) ?? process.cwd() };
+    return { state, workflow, token, controllers: new Map(), committed: { ...state.run, status: runStatus(state) }, workdir: this.options.workdirFor?.(state.run) ?? process.cwd() };
   }
 
   private scheduleFlush(): void {
@@ -312,10 +362,16 @@ export class Runtime {
         batches.push({ runId: slot.state.run.id, lease: { ownerId: this.owner.id, token: slot.token }, events: acc.events, steps: projection.steps, ...(projection.run ? { run: projection.run } : {}) });
       }
       let refused: string[] = [];
+      let settle = () => {};
+      this.committing = new Promise((resolve) => (settle = resolve));
+      this.commitSeq++;
       try {
         if (batches.length > 0) refused = (await this.store.commit(batches)).refused;
       } catch (err) {
+        this.commitSeq++;
+        settle();
         this.onError(err);
+        this.live.publish({ kind: 'write-failed', runIds: [...touched.keys()].map((s) => s.state.run.id), error: err });
         this.recoverAfterFailedCommit([...touched.keys()]);
         continue;
       }
@@ -324,6 +380,9 @@ export class Runtime {
         if (slot) this.quiesce(slot, 'lease lost');
         this.forget(runId);
       }
+      for (const slot of touched.keys()) slot.committed = { ...slot.state.run, status: runStatus(slot.state) };
+      this.commitSeq++;
+      settle();
       for (const [slot, acc] of touched) {
         const runId = slot.state.run.id;
         if (!this.slots.has(runId)) continue;
@@ -348,7 +407,7 @@ export class Runtime {
           this.track(this.children.run(slot, effect, this.actionDeps(runId)));
           return;
         }
-        const running = executeStep(slot, effect, { ...this.actionDeps(runId), locks: this.locks, bulkheads: this.bulkheads });
+        const running = executeStep(slot, effect, { ...this.actionDeps(runId), locks: this.locks, bulkheads: this.bulkheads, ...this.dispatchDeps(runId) });
         if (running) this.track(running);
         return;
       }
@@ -381,6 +440,19 @@ export class Runtime {
     void running.finally(() => this.inflight.delete(running));
   }
 
+  /** Handing steps to workers, under this process's lease on the run (docs/cluster.md). */
+  private dispatchDeps(runId: string): Pick<ExecuteDeps, 'dispatch' | 'lease' | 'lost'> {
+    return {
+      dispatch: this.dispatch,
+      lease: { ownerId: this.owner.id },
+      lost: () => {
+        const slot = this.slots.get(runId);
+        if (slot) this.quiesce(slot, 'lease lost');
+        this.forget(runId);
+      },
+    };
+  }
+
   /** What an action needs from the runtime, for one run. */
   private actionDeps(runId: string): ExecuteDeps {
     return {
@@ -389,8 +461,14 @@ export class Runtime {
       ...(this.options.channel ? { channel: this.options.channel } : {}),
       breakers: this.breakers,
       mcp: this.mcp,
+      ...(this.options.secrets ? { secrets: this.options.secrets } : {}),
+      ...(this.options.network ? { network: this.options.network } : {}),
       log: (line) => this.log(line),
-      report: (input) => this.submit(runId, input),
+      report: (input) => {
+        if (input.type === 'succeeded' || input.type === 'failed' || input.type === 'interrupted') this.endLog(runId, input.step, input.attempt);
+        this.submit(runId, input);
+      },
+      ...(this.options.limits?.maxOutputBytes !== undefined ? { maxOutputBytes: this.options.limits.maxOutputBytes } : {}),
       started: (step, attempt, pid) => {
         const pidStart = processStartTime(pid);
         this.processes.started({ runId, step, attempt, host: this.owner.host, pid, ...(pidStart ? { pidStart } : {}) });
@@ -400,7 +478,18 @@ export class Runtime {
   }
 
   private log(line: { runId: string; step: string; attempt: number; stream: 'stdout' | 'stderr' | 'system'; line: string }): void {
-    const entry = { ...line, at: this.clock() };
+    if (!this.logCap.admit(line.runId, line.step, line.attempt, line.line)) return;
+    const redact = this.slots.get(line.runId)?.redact;
+    const entry = { ...line, ...(redact ? { line: redactText(line.line, redact) } : {}), at: this.clock() };
+    this.logs.push(entry);
+    this.live.publish({ kind: 'log', line: entry });
+  }
+
+  /** The attempt is over: if its log was cut, say by how much (the note itself is not capped). */
+  private endLog(runId: string, step: string, attempt: number): void {
+    const note = this.logCap.end(runId, step, attempt);
+    if (note === undefined) return;
+    const entry = { runId, step, attempt, stream: 'system' as const, line: note, at: this.clock() };
     this.logs.push(entry);
     this.live.publish({ kind: 'log', line: entry });
   }
@@ -423,10 +512,17 @@ export class Runtime {
   private finishSlot(slot: RunSlot): void {
     const runId = slot.state.run.id;
     this.quiesce(slot, 'run finished');
-    void this.logs.flush();
+    const logged = this.logs.flush();
     // A finished run holds no lease: a later rollback must be free to claim it.
     this.store.releaseRun(runId, this.owner.id).catch(this.onError);
-    this.forget(runId, { ...slot.state.run });
+    const final = { ...slot.state.run };
+    this.slots.delete(runId);
+    const waiting = this.waiters.get(runId) ?? [];
+    this.waiters.delete(runId);
+    // Waiters read the run's logs next: they are stored first (a SQLite write is over at once).
+    void logged.then(() => {
+      for (const resolve of waiting) resolve(final);
+    });
   }
 
   /** Stop a slot's timers and processes without reporting anything. */
@@ -452,16 +548,23 @@ export class Runtime {
     for (const slot of slots) this.quiesce(slot, 'store write failed');
     // Keep waiters: the runs are re-read from the store and carried on shortly.
     for (const id of ids) this.slots.delete(id);
-    const retry = setTimeout(() => {
-      if (this.stopping) return;
-      this.store
-        .claimRuns(this.owner.id, { leaseMs: this.leaseMs, runIds: ids, deadOwners: [this.owner.id] })
-        .then(async (claims) => {
-          for (const claim of claims) await this.adopt(claim);
-        })
-        .catch(this.onError);
-    }, 1000);
-    retry.unref();
+    // Until the store takes writes again (a full disk may take a while to be freed), backing off to 30 s.
+    const attempt = (delayMs: number) => {
+      const retry = setTimeout(() => {
+        if (this.stopping) return;
+        this.store
+          .claimRuns(this.owner.id, { leaseMs: this.leaseMs, runIds: ids, deadOwners: [this.owner.id] })
+          .then(async (claims) => {
+            for (const claim of claims) await this.adopt(claim);
+          })
+          .catch((err: unknown) => {
+            this.onError(err);
+            attempt(Math.min(delayMs * 2, 30_000));
+          });
+      }, delayMs);
+      retry.unref();
+    };
+    attempt(1000);
   }
 
   private async pollRequests(): Promise<void> {

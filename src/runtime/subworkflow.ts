@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import type { ExecuteDeps } from './execute.js';
 import { stepOutputs } from './outputs.js';
 import type { RunningAttempt, RunSlot } from './run-slot.js';
+import { parameterIssues } from './parameter-issues.js';
 
 /** How often a step looks at a child that another process carries. */
 const POLL_MS = 250;
@@ -71,7 +72,7 @@ export class ChildRuns {
     const fail = (error: StepError, retryable: boolean) => deps.report({ type: 'failed', step, attempt, error, retryable });
     const parsed = workflowParameters.safeParse(effect.parameters ?? {});
     if (!spec || !parsed.success) {
-      const issues = parsed.success ? 'unknown step' : parsed.error.issues.map((i) => `${i.path.join('.') || '(parameters)'}: ${i.message}`).join('; ');
+      const issues = parsed.success ? 'unknown step' : parameterIssues(parsed.error);
       fail({ code: 'BAD_PARAMETERS', message: `invalid parameters for 'workflow': ${issues}` }, false);
       return Promise.resolve();
     }

@@ -1,5 +1,7 @@
 import type { NewNote, Note, NoteHit, Run, RunEvent, RunStatus, StepRun } from '../engine/types.js';
 import type { AccessKey, Delivery, DeliveryUpdate, FeedEntry, NewDelivery, Webhook } from './records.js';
+import type { AuditEntry, AuditFilter, NewAuditEntry, PruneCounts, PruneRequest, SecretListing, StoredSecret } from './operations.js';
+import type { HeldTask, NewStepTask, StepTask, StepTaskStatus, TaskRenewal, TaskResult } from './step-tasks.js';
 
 /**
  * The one durable store. Narrow and async so that SQLite (embedded) and PostgreSQL
@@ -46,8 +48,11 @@ export interface Store {
 
   // Ownership: a process claims runs with a lease; a claim carries a fencing token.
   registerOwner(owner: Owner): Promise<void>;
-  /** Extend the owner's heartbeat and the leases of every run (and lock) it holds. */
-  heartbeat(ownerId: string, leaseMs: number): Promise<void>;
+  /**
+   * Extend the owner's heartbeat and the leases of every run (and lock) it holds; `running`
+   * (steps it runs now) is shown by `cairn nodes`.
+   */
+  heartbeat(ownerId: string, leaseMs: number, load?: { running: number }): Promise<void>;
   listOwners(): Promise<Owner[]>;
   removeOwner(ownerId: string): Promise<void>;
   /**
@@ -139,7 +144,60 @@ export interface Store {
   listCursors(): Promise<Array<{ name: string; value: number }>>;
   /** The start key the run was created with, if any. */
   getStartKey(runId: string): Promise<string | undefined>;
+
+  // Operations (operations.ts): encrypted secrets, the audit trail, retention.
+  /** Create or replace a secret by name. */
+  putSecret(secret: StoredSecret): Promise<void>;
+  getSecret(name: string): Promise<StoredSecret | undefined>;
+  /** Every secret's name and when it changed, by name; never a value. */
+  listSecrets(): Promise<SecretListing[]>;
+  /** False when there is none. */
+  deleteSecret(name: string): Promise<boolean>;
+  addAudit(entry: NewAuditEntry): Promise<void>;
+  /** Newest first. */
+  listAudit(filter?: AuditFilter): Promise<AuditEntry[]>;
+  /**
+   * Delete finished runs (events, steps, logs, requests, processes, locks, feed entries),
+   * old log lines of finished runs and old audit entries; never a run that is not
+   * finished, nor a finished child whose parent is not. Counts what went (or would go).
+   */
+  prune(req: PruneRequest): Promise<PruneCounts>;
+  /** Give freed space back (SQLite: checkpoint the WAL, incremental vacuum); may do nothing. */
+  reclaim(): Promise<void>;
+
+  // Step tasks: attempts handed to workers (step-tasks.ts, docs/cluster.md).
+  /**
+   * Queue tasks for workers, in one transaction; a task whose id is already there is left as
+   * it is. Returns the ids of the tasks refused because their `lease` is no longer the run's.
+   */
+  enqueueTasks(tasks: NewStepTask[]): Promise<string[]>;
+  getTasks(ids: string[]): Promise<StepTask[]>;
+  /** A run's tasks (oldest first), or every task in the given states. */
+  listTasks(filter: { runId?: string; status?: StepTaskStatus[]; limit?: number }): Promise<StepTask[]>;
+  /**
+   * Take up to `limit` queued tasks, oldest first, whose labels the worker has all of: each
+   * gets the worker, a lease of `leaseMs` (on the store's clock) and a new fencing token.
+   */
+  claimTasks(workerId: string, opts: { labels: string[]; limit: number; leaseMs: number }): Promise<StepTask[]>;
+  /** Extend the leases of the tasks the worker still holds; says which it lost or must stop. */
+  renewTasks(workerId: string, held: HeldTask[], leaseMs: number): Promise<TaskRenewal>;
+  /** Record the result; false (nothing written) unless the task is still claimed under this token. */
+  finishTask(task: HeldTask, result: TaskResult): Promise<boolean>;
+  /** Ask for a task to stop: a queued one is cancelled at once, a claimed one told through its renewals. */
+  cancelTask(id: string): Promise<void>;
+  /** Mark claimed tasks whose lease lapsed as lost (their results will be refused); returns those ids. */
+  expireTasks(ids: string[]): Promise<string[]>;
+  /** Delete finished tasks (done, lost, cancelled) older than `before` (ms). Returns how many. */
+  pruneTasks(before: number): Promise<number>;
+  /**
+   * Be told at once when a task is queued or finished (PostgreSQL LISTEN/NOTIFY). Absent
+   * where the store cannot push (SQLite): callers poll, as they also do as a fallback.
+   */
+  watchTasks?(listener: (change: TaskChange) => void): Promise<() => Promise<void>>;
 }
+
+/** What `watchTasks` reports: a task queued (with its labels) or finished. */
+export type TaskChange = { kind: 'queued'; labels: string[] } | { kind: 'finished'; id: string };
 
 /** The step attempt that holds or waits for locks. */
 export interface LockHolderKey {
@@ -239,6 +297,19 @@ export interface Owner {
   pidStart?: string;
   startedAt: number;
   heartbeatAt: number;
+  /** What the process is, for `cairn nodes`: an engine runs workflows, a worker runs steps only. */
+  node?: NodeInfo;
+  /** Steps it was running at its last heartbeat. */
+  running?: number;
+}
+
+export interface NodeInfo {
+  kind: 'engine' | 'worker';
+  version: string;
+  /** A worker's labels (a step's `runs_on` must be a subset). */
+  labels?: string[];
+  /** Steps a worker runs at once. */
+  capacity?: number;
 }
 
 export interface ClaimOptions {
@@ -299,7 +370,7 @@ export interface LogLine {
 export class StoreError extends Error {
   constructor(
     message: string,
-    readonly code: 'STORE_BUSY' | 'STORE_UNAVAILABLE' | 'STORE_CORRUPT' | 'STORE_VERSION' | 'STORE_DUPLICATE',
+    readonly code: 'STORE_BUSY' | 'STORE_UNAVAILABLE' | 'STORE_FULL' | 'STORE_CORRUPT' | 'STORE_VERSION' | 'STORE_DUPLICATE',
     options?: { cause?: unknown },
   ) {
     super(message, options);

@@ -2,11 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cairn } from '../../src/app/index.js';
+import { testStoreLocation } from '../store/test-store.js';
 
-/** A temp directory with its own store, and a way to drop workflow files into it. */
+/** A temp directory with its own store (SQLite, or PostgreSQL: see test-store.ts), and a way to drop workflow files into it. */
 export class Workspace {
   readonly dir = mkdtempSync(join(tmpdir(), 'cairn-app-'));
-  readonly db = join(this.dir, 'cairn.db');
+  readonly db = testStoreLocation(this.dir);
   private opened: Cairn[] = [];
 
   file(name: string, text: string): string {

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testStoreLocation } from '../store/test-store.js';
 import { cairn, ROOT } from './cli.js';
 
 let dir: string;
@@ -10,7 +11,7 @@ let db: string;
 beforeAll(() => {
   if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('build first: npm run build (npm test does it)');
   dir = mkdtempSync(join(tmpdir(), 'cairn-cli-'));
-  db = join(dir, 'cairn.db');
+  db = testStoreLocation(dir);
 });
 
 describe('cairn CLI', () => {
@@ -109,7 +110,7 @@ describe('phases and gates from the command line', () => {
         '  - { id: ship, phase: RELEASE, command: log, parameters: { message: shipped } }',
       ].join('\n'),
     );
-    const gdb = join(work, 'cairn.db');
+    const gdb = testStoreLocation(work);
     const run = await cairn(['run', 'cycle.yaml', '--json', '--db', gdb], { cwd: work });
     expect(run.code).toBe(1);
     const result = JSON.parse(run.stdout);
@@ -127,7 +128,7 @@ describe('phases and gates from the command line', () => {
 
 describe('cairn memory', () => {
   it('adds notes and finds them by words, best match first, whatever the query holds', async () => {
-    const mdb = join(mkdtempSync(join(tmpdir(), 'cairn-mem-')), 'cairn.db');
+    const mdb = testStoreLocation(mkdtempSync(join(tmpdir(), 'cairn-mem-')));
     expect((await cairn(['memory', 'add', 'Restarting postgres fixed the replica lag', '-c', 'incident', '-t', 'postgres,replica', '--db', mdb])).code).toBe(0);
     expect((await cairn(['memory', 'add', 'Rotated the TLS certificate on the edge proxy', '-c', 'security', '--db', mdb])).code).toBe(0);
     const hits = JSON.parse((await cairn(['memory', 'search', 'replica postgres', '--json', '--db', mdb])).stdout);
@@ -153,7 +154,7 @@ describe('cairn retry', () => {
         `  - { id: finish, command: log, depends_on: [flaky], parameters: { message: "\${{ steps.prepare.outputs.token }}" } }`,
       ].join('\n'),
     );
-    const rdb = join(work, 'cairn.db');
+    const rdb = testStoreLocation(work);
     const first = await cairn(['run', 'flow.yaml', '--json', '--db', rdb], { cwd: work });
     expect(first.code).toBe(1);
     const { run_id } = JSON.parse(first.stdout);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testStoreLocation } from '../store/test-store.js';
 import { BIN, cairn, ROOT } from './cli.js';
 
 let dir: string;
@@ -11,7 +12,7 @@ let db: string;
 beforeAll(() => {
   if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('build first: npm run build (npm test does it)');
   dir = mkdtempSync(join(tmpdir(), 'cairn-cli-sub-'));
-  db = join(dir, 'cairn.db');
+  db = testStoreLocation(dir);
   writeFileSync(join(dir, 'child.yaml'), 'name: child\nsteps:\n  - id: hi\n    command: shell\n    parameters: { run: echo "n=7" >> "$CAIRN_OUTPUT" }\noutputs:\n  n: ${{ steps.hi.outputs.n }}\n');
   writeFileSync(join(dir, 'parent.yaml'), 'name: parent\nsteps:\n  - id: sub\n    command: workflow\n    parameters: { workflow: child.yaml }\noutputs:\n  n: ${{ steps.sub.outputs.n }}\n');
 });

@@ -120,7 +120,9 @@ describe('unknown keys', () => {
     expect(parsed.diagnostics).toEqual([]);
     expect(Object.keys(parsed.workflow!.extras)).toEqual(['concurrency', 'estimated_duration']);
     expect(parsed.workflow!.triggers).toEqual([{ kind: 'cron', cron: '0 * * * *', parameters: {} }]);
-    expect(Object.keys(parsed.workflow!.steps[0]!.extras)).toEqual(['runs_on']);
+    expect(parsed.workflow!.steps[0]!.extras).toEqual({});
+    // runs_on is a field now (docs/cluster.md).
+    expect(parsed.workflow!.steps[0]!.runsOn).toEqual(['linux']);
     // Locks are fields now (docs/locks.md).
     expect(parsed.workflow!.locks).toEqual(['db']);
     expect(parsed.workflow!.steps[0]!.locks).toEqual(['port:8113']);

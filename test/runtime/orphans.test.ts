@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { groupIsRunning, signalGroup } from '../../src/actions/process-tree.js';
 import { groupsWithKeys, stopOrphans } from '../../src/runtime/orphans.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openStore } from '../../src/store/open.js';
+import { testStoreLocation } from '../store/test-store.js';
 
 const started: ChildProcess[] = [];
 afterEach(() => {
@@ -38,7 +39,7 @@ describe.runIf(process.platform === 'linux')('orphans a crashed owner left witho
     const otherRun = await orphan('run-2:build');
     expect(groupsWithKeys(['run-1:build', 'run-1:deploy:rollback']).sort()).toEqual([runner, compensating].sort());
 
-    const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'cairn-orphans-')), 'c.db'));
+    const store = await openStore(testStoreLocation(mkdtempSync(join(tmpdir(), 'cairn-orphans-'))));
     try {
       expect(await stopOrphans(store, 'run-1', ['run-1:build', 'run-1:deploy:rollback'])).toBe(2);
     } finally {

@@ -5,10 +5,12 @@ import { describeExportCases } from './conformance-export.js';
 import { describeInboxAndLogCases } from './conformance-inbox.js';
 import { describeLockCases } from './conformance-locks.js';
 import { describeMemoryCases } from './conformance-memory.js';
+import { describeOperationCases } from './conformance-operations.js';
 import { describeOwnershipCases } from './conformance-ownership.js';
 import { describeProcessCases } from './conformance-processes.js';
 import { describeRunCases } from './conformance-runs.js';
 import { describeServerCases } from './conformance-server.js';
+import { describeTaskCases } from './conformance-tasks.js';
 
 /**
  * The one test suite every Store implementation must pass (SQLite now, PostgreSQL later).
@@ -46,5 +48,7 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describeChildCases(ctx);
     describeServerCases(ctx);
     describeExportCases(ctx);
+    describeOperationCases(ctx);
+    describeTaskCases(ctx);
   });
 }

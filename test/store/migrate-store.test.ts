@@ -56,6 +56,8 @@ describe('cairn migrate-store: SQLite -> PostgreSQL', () => {
     await source.addNote({ text: 'the disk fills on Fridays', tags: ['disk'], category: 'ops' });
     await source.addNote({ text: 'restart the cache after a deploy', tags: [] });
     await source.setCursor('cron:nightly:0', 1_700_000_000_000);
+    await source.putSecret({ name: 'TOKEN', sealed: 'v1:c2VhbGVk', updatedAt: 11, updatedBy: 'ops' });
+    await source.addAudit({ at: 12, actor: 'ops', origin: 'cli box', action: 'secret.set', target: 'TOKEN' });
     await source.putWebhook({ id: 'wh_1', url: 'https://example.com/hook', events: ['*'], secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', createdAt: 5 });
     const head = await source.feedHead();
     await source.enqueueDeliveries('webhooks', head, [{ id: 'msg_1', webhookId: 'wh_1', eventType: 'workflow.failed', payload: '{"x":1}', createdAt: 7 }]);
@@ -68,7 +70,8 @@ describe('cairn migrate-store: SQLite -> PostgreSQL', () => {
 
     const parts: string[] = [];
     const counts = await migrateStore({ from: ws.db, to: pgdb.url, progress: (part) => parts.push(part) });
-    expect(counts).toMatchObject({ runs: 4, keys: 1, webhooks: 1, deliveries: 1, notes: 2, cursors: 2 });
+    expect(counts).toMatchObject({ runs: 4, keys: 1, webhooks: 1, deliveries: 1, notes: 2, cursors: 2, secrets: 1 });
+    expect(counts.audit).toBeGreaterThanOrEqual(1);
     expect(parts).toContain('events');
     expect(counts.logs).toBeGreaterThan(0);
     expect(counts.events).toBeGreaterThan(10);
@@ -77,6 +80,8 @@ describe('cairn migrate-store: SQLite -> PostgreSQL', () => {
     try {
       expect(await everything(target.store)).toEqual(expected);
       expect((await target.keys.verify(issued.key))?.name).toBe('ops');
+      expect(await target.store.getSecret('TOKEN')).toEqual({ name: 'TOKEN', sealed: 'v1:c2VhbGVk', updatedAt: 11, updatedBy: 'ops' });
+      expect((await target.store.listAudit({ actor: 'ops' })).map((e) => `${e.action} ${e.target ?? ''}`)).toContain('secret.set TOKEN');
       const [delivery] = await target.store.listDeliveries('wh_1');
       expect(delivery).toMatchObject({ status: 'delivered', attempts: 2, history: [{ status: 500 }, { status: 200 }] });
       expect(await target.store.getCursor('webhooks')).toBe(await target.store.feedHead());

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { parse as parseYaml } from 'yaml';
-import type { Cairn, Run } from '../../app/index.js';
+import type { Cairn, LiveMessage, Run } from '../../app/index.js';
 import { CliError, EXIT } from '../exit.js';
 import { duration } from '../format.js';
 import { openFrom } from '../open.js';
@@ -38,6 +38,13 @@ async function runInForeground(cairn: Cairn, file: string, parameters: Record<st
 
 /** Show a run this process carries until it ends; its result decides the exit code. */
 export async function follow(cairn: Cairn, started: Run, opts: { json?: boolean; quiet?: boolean }): Promise<number> {
+  // Listen before the first read: what the run does meanwhile (on PostgreSQL a read takes a
+  // while) is kept and shown once the progress display exists.
+  const early: LiveMessage[] = [];
+  let show = (m: LiveMessage): void => {
+    early.push(m);
+  };
+  const unsubscribe = cairn.subscribe((m) => show(m));
   const view = await cairn.getRun(started.id);
   const out = process.stdout;
   const showProgress = !opts.json && !opts.quiet;
@@ -52,7 +59,10 @@ export async function follow(cairn: Cairn, started: Run, opts: { json?: boolean;
         showLogs: true,
       })
     : undefined;
-  const unsubscribe = cairn.subscribe((m) => progress?.update(m));
+  show = (m) => {
+    progress?.update(m);
+  };
+  for (const m of early.splice(0)) show(m);
   let interrupted = false;
   const onSignal = () => {
     if (interrupted) process.exit(EXIT.interrupted);

@@ -52,6 +52,14 @@ export default async function status(id: string, opts: { json?: boolean }, cmd: 
       }
     }
     process.stdout.write(`${table(rows)}\n`);
+    // Steps handed to workers that no worker has taken yet, and whether any could.
+    if (steps.some((s) => s.status === 'running')) {
+      for (const w of await cairn.waitingForWorkers(run.id)) {
+        const labels = w.labels.length > 0 ? `labels [${w.labels.join(', ')}]` : 'any labels';
+        const why = w.noWorker ? pc.yellow(`no live worker has ${labels}: it waits until one starts (cairn worker --labels ${w.labels.join(',') || '...'})`) : `queued for a worker with ${labels} since ${time(w.queuedAt)}`;
+        process.stdout.write(`${pc.yellow('⏳')} step '${w.step}': ${why}\n`);
+      }
+    }
     // What holds the run: open tasks and approvals, and the evidence of a failed gate.
     for (const task of await cairn.openTasks(run.id)) {
       const verb = task.kind === 'approval' ? 'approve' : 'complete';

@@ -29,7 +29,10 @@ export function toStoreError(err: unknown, where: string): unknown {
       cause: err,
     });
   }
-  if (code === '53100' || code === '53200' || code === '53300') {
+  if (code === '53100') {
+    return new StoreError(`PostgreSQL at ${where} is out of disk space (${detail}): nothing was written; free some space and try again`, 'STORE_FULL', { cause: err });
+  }
+  if (code === '53200' || code === '53300') {
     return new StoreError(`PostgreSQL at ${where} is out of resources (${detail})`, 'STORE_UNAVAILABLE', { cause: err });
   }
   if (code === '23505' && constraint(err) === 'runs_start_key_key') {

@@ -29,15 +29,15 @@ export async function claimRuns(c: pg.Pool | pg.PoolClient, ownerId: string, opt
 }
 
 /** Extends the leases of every unfinished run, and every lock, the owner still holds. */
-export async function heartbeat(c: pg.Pool | pg.PoolClient, ownerId: string, leaseMs: number): Promise<void> {
+export async function heartbeat(c: pg.Pool | pg.PoolClient, ownerId: string, leaseMs: number, running?: number): Promise<void> {
   await c.query(
     'WITH now AS (SELECT cairn_now_ms() AS ms), ' +
-      'o AS (UPDATE owners SET heartbeat_at = (SELECT ms FROM now) WHERE id = $1), ' +
+      'o AS (UPDATE owners SET heartbeat_at = (SELECT ms FROM now), running = coalesce($3::int, running) WHERE id = $1), ' +
       // Rows locked in id order, as commits lock them: the two never deadlock.
       `mine AS (SELECT id FROM runs WHERE owner_id = $1 AND status NOT IN (${TERMINAL}) ORDER BY id FOR UPDATE), ` +
       'r AS (UPDATE runs SET lease_expires_at = (SELECT ms FROM now) + $2::bigint FROM mine WHERE runs.id = mine.id AND runs.owner_id = $1) ' +
       'UPDATE lock_holds SET expires_at = (SELECT ms FROM now) + $2::bigint WHERE owner_id = $1',
-    [ownerId, leaseMs],
+    [ownerId, leaseMs, running ?? null],
   );
 }
 

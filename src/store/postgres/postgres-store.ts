@@ -19,7 +19,10 @@ import type {
   StepProcess,
   Store,
   StoredDefinition,
+  TaskChange,
 } from '../store.js';
+import type { HeldTask, NewStepTask, StepTask, StepTaskStatus, TaskRenewal, TaskResult } from '../step-tasks.js';
+import * as tasks from './tasks.js';
 import {
   definitionParams,
   ownerParams,
@@ -54,6 +57,9 @@ import * as server from './server-tables.js';
 import { DEFINITION_COLUMNS, LOG_COLUMNS, NOTE_COLUMNS, placeholders, REQUEST_COLUMNS, RUN_COLUMNS, STEP_COLUMNS } from './sql.js';
 import { inTransaction } from './transaction.js';
 
+import * as operations from './operations.js';
+import type { AuditEntry, AuditFilter, NewAuditEntry, PruneCounts, PruneRequest, SecretListing, StoredSecret } from '../operations.js';
+
 export type { PostgresStoreOptions } from './connection.js';
 
 type KeyRow = Parameters<typeof toKey>[0];
@@ -63,7 +69,7 @@ type DeliveryRow = Parameters<typeof toDelivery>[0];
 /** Opens the store in the PostgreSQL database at `url`, creating its tables if missing. */
 export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
   const where = describeUrl(url);
-  return new PostgresStore(where, await openPool(url, where, opts));
+  return new PostgresStore(where, await openPool(url, where, opts), url);
 }
 
 /**
@@ -80,6 +86,7 @@ export class PostgresStore implements Store {
   constructor(
     private readonly where: string,
     private readonly pool: pg.Pool,
+    private readonly url: string,
   ) {
     this.location = where;
   }
@@ -157,15 +164,15 @@ export class PostgresStore implements Store {
 
   async registerOwner(owner: Owner): Promise<void> {
     await this.run(
-      'INSERT INTO owners (id, host, pid, pid_start, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6) ' +
+      'INSERT INTO owners (id, host, pid, pid_start, started_at, heartbeat_at, node, running) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ' +
         'ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, pid_start = excluded.pid_start, ' +
-        'started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at',
+        'started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, node = excluded.node, running = excluded.running',
       ownerParams(owner),
     );
   }
 
-  async heartbeat(ownerId: string, leaseMs: number): Promise<void> {
-    await this.guard(() => leases.heartbeat(this.pool, ownerId, leaseMs));
+  async heartbeat(ownerId: string, leaseMs: number, load?: { running: number }): Promise<void> {
+    await this.guard(() => leases.heartbeat(this.pool, ownerId, leaseMs, load?.running));
   }
 
   async listOwners(): Promise<Owner[]> {
@@ -359,10 +366,86 @@ export class PostgresStore implements Store {
     return (await this.rows<{ next: number | null }>("SELECT min(next_at) AS next FROM webhook_deliveries WHERE status = 'pending'"))[0]?.next ?? undefined;
   }
 
+  // Operations (operations.ts): secrets, audit, retention.
+  async putSecret(secret: StoredSecret): Promise<void> {
+    await this.guard(() => operations.putSecret(this.pool, secret));
+  }
+
+  async getSecret(name: string): Promise<StoredSecret | undefined> {
+    return this.guard(() => operations.getSecret(this.pool, name));
+  }
+
+  async listSecrets(): Promise<SecretListing[]> {
+    return this.guard(() => operations.listSecrets(this.pool));
+  }
+
+  async deleteSecret(name: string): Promise<boolean> {
+    return this.guard(() => operations.deleteSecret(this.pool, name));
+  }
+
+  async addAudit(entry: NewAuditEntry): Promise<void> {
+    await this.guard(() => operations.addAudit(this.pool, entry));
+  }
+
+  async listAudit(filter?: AuditFilter): Promise<AuditEntry[]> {
+    return this.guard(() => operations.listAudit(this.pool, filter));
+  }
+
+  async prune(req: PruneRequest): Promise<PruneCounts> {
+    return this.guard(() => operations.prune(this.pool, req));
+  }
+
+  /** PostgreSQL's autovacuum gives the space back on its own. */
+  async reclaim(): Promise<void> {}
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.pool.end();
+  }
+
+  async enqueueTasks(list: NewStepTask[]): Promise<string[]> {
+    if (list.length === 0) return [];
+    return this.guard(() => tasks.enqueueTasks(this.pool, list));
+  }
+
+  async getTasks(ids: string[]): Promise<StepTask[]> {
+    return this.guard(() => tasks.getTasks(this.pool, ids));
+  }
+
+  async listTasks(filter: { runId?: string; status?: StepTaskStatus[]; limit?: number }): Promise<StepTask[]> {
+    return this.guard(() => tasks.listTasks(this.pool, filter));
+  }
+
+  async claimTasks(workerId: string, opts: { labels: string[]; limit: number; leaseMs: number }): Promise<StepTask[]> {
+    if (opts.limit <= 0) return [];
+    return this.guard(() => tasks.claimTasks(this.pool, workerId, opts));
+  }
+
+  async renewTasks(workerId: string, held: HeldTask[], leaseMs: number): Promise<TaskRenewal> {
+    if (held.length === 0) return { lost: [], cancelled: [] };
+    return this.guard(() => tasks.renewTasks(this.pool, workerId, held, leaseMs));
+  }
+
+  async finishTask(task: HeldTask, result: TaskResult): Promise<boolean> {
+    return this.guard(() => tasks.finishTask(this.pool, task, result));
+  }
+
+  async cancelTask(id: string): Promise<void> {
+    await this.guard(() => tasks.cancelTask(this.pool, id));
+  }
+
+  async expireTasks(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return this.guard(() => tasks.expireTasks(this.pool, ids));
+  }
+
+  async pruneTasks(before: number): Promise<number> {
+    return this.guard(() => tasks.pruneTasks(this.pool, before));
+  }
+
+  async watchTasks(listener: (change: TaskChange) => void): Promise<() => Promise<void>> {
+    return this.guard(() => tasks.watchTasks(this.url, listener));
   }
 
   private async rows<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {

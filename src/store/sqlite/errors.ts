@@ -26,13 +26,17 @@ export function toStoreError(err: unknown, path: string, busyTimeoutMs: number):
       { cause: err },
     );
   }
+  if (code.startsWith('SQLITE_FULL')) {
+    // The transaction was rolled back: nothing of it was written, and what was acknowledged before stays.
+    return new StoreError(`the disk holding the store ${path} is full: nothing was written; free some space and try again`, 'STORE_FULL', { cause: err });
+  }
   if (UNAVAILABLE.some((prefix) => code.startsWith(prefix))) {
     return new StoreError(`cannot use the store ${path}: ${detail}`, 'STORE_UNAVAILABLE', { cause: err });
   }
   return err;
 }
 
-const UNAVAILABLE = ['SQLITE_CANTOPEN', 'SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_READONLY', 'SQLITE_PERM', 'SQLITE_AUTH'];
+const UNAVAILABLE = ['SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_READONLY', 'SQLITE_PERM', 'SQLITE_AUTH'];
 
 function sqliteCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;

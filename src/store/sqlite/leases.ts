@@ -21,8 +21,8 @@ export function claimRuns(s: Statements, ownerId: string, opts: ClaimOptions, no
 }
 
 /** Extends the leases of every unfinished run, and every lock, the owner still holds. */
-export function heartbeat(s: Statements, ownerId: string, leaseMs: number, now: number): void {
-  s.touchOwner.run(now, ownerId);
+export function heartbeat(s: Statements, ownerId: string, leaseMs: number, now: number, running?: number): void {
+  s.touchOwner.run(now, running ?? null, ownerId);
   s.extendLeases.run(now + leaseMs, ownerId);
   s.extendHolds.run(now + leaseMs, ownerId);
 }

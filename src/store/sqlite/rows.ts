@@ -1,5 +1,5 @@
 import type { NewNote, Note, NoteHit, Run, RunEvent, RunStatus, StepError, StepRun, StepStatus } from '../../engine/types.js';
-import type { LockClaim, LockHold, LockWaiter, LogLine, Owner, RunRequest, RunRequestType, StepProcess, StoredDefinition } from '../store.js';
+import type { LockClaim, LockHold, LockWaiter, LogLine, NodeInfo, Owner, RunRequest, RunRequestType, StepProcess, StoredDefinition } from '../store.js';
 
 /*
  * Row shapes exist only inside the SQLite store. Each has one converter to the domain type
@@ -69,6 +69,9 @@ export interface OwnerRow {
   pid_start: string | null;
   started_at: number;
   heartbeat_at: number;
+  /** NodeInfo as JSON (migration 006); null for owners registered before it. */
+  node?: string | null;
+  running?: number | null;
 }
 
 export interface LeaseRow {
@@ -189,12 +192,15 @@ export function toStep(r: StepRow): StepRun {
 }
 
 export function ownerParams(o: Owner): Bind[] {
-  return [o.id, o.host, o.pid, o.pidStart ?? null, o.startedAt, o.heartbeatAt];
+  return [o.id, o.host, o.pid, o.pidStart ?? null, o.startedAt, o.heartbeatAt, o.node ? JSON.stringify(o.node) : null, o.running ?? 0];
 }
 
 export function toOwner(r: OwnerRow): Owner {
   const owner: Owner = { id: r.id, host: r.host, pid: r.pid, startedAt: r.started_at, heartbeatAt: r.heartbeat_at };
   if (r.pid_start !== null) owner.pidStart = r.pid_start;
+  if (r.node) owner.node = JSON.parse(r.node) as NodeInfo;
+  // Absent rather than 0: most owners never report a load (the registry reads it as 0).
+  if (r.running) owner.running = Number(r.running);
   return owner;
 }
 

@@ -20,6 +20,8 @@ import type {
   Store,
   StoredDefinition,
 } from '../store.js';
+import type { HeldTask, NewStepTask, StepTask, StepTaskStatus, TaskRenewal, TaskResult } from '../step-tasks.js';
+import { TaskStatements } from './tasks.js';
 import { insertRun, writeBatches } from './commit.js';
 import { openDatabase, type SqliteStoreOptions } from './connection.js';
 import { toStoreError } from './errors.js';
@@ -44,6 +46,9 @@ import {
   type ServerStatements,
 } from './server-tables.js';
 
+import { prepareOperations, type OperationStatements } from './operations.js';
+import type { AuditEntry, AuditFilter, NewAuditEntry, PruneCounts, PruneRequest, SecretListing, StoredSecret } from '../operations.js';
+
 export type { SqliteStoreOptions } from './connection.js';
 
 /** Opens the embedded store in one file, creating the file and its directory if missing. */
@@ -63,6 +68,8 @@ export class SqliteStore implements Store {
   private readonly server: ServerStatements;
   private readonly runs: RunQueries;
   private readonly tx: ReturnType<typeof transactions>;
+  private operations: OperationStatements | undefined;
+  private readonly tasks: TaskStatements;
 
   constructor(
     private readonly path: string,
@@ -74,6 +81,7 @@ export class SqliteStore implements Store {
     this.server = prepareServerStatements(db);
     this.runs = new RunQueries(db);
     this.tx = transactions(db, this.s, this.server);
+    this.tasks = new TaskStatements(db);
     // Its statements and transaction functions must never be collected (native-lifetime.ts).
     pin(this);
   }
@@ -141,8 +149,8 @@ export class SqliteStore implements Store {
     this.guard(() => this.s.registerOwner.run(...ownerParams(owner)));
   }
 
-  async heartbeat(ownerId: string, leaseMs: number): Promise<void> {
-    this.guard(() => this.tx.heartbeat.immediate(ownerId, leaseMs, Date.now()));
+  async heartbeat(ownerId: string, leaseMs: number, load?: { running: number }): Promise<void> {
+    this.guard(() => this.tx.heartbeat.immediate(ownerId, leaseMs, Date.now(), load?.running));
   }
 
   async listOwners(): Promise<Owner[]> {
@@ -309,6 +317,84 @@ export class SqliteStore implements Store {
     return this.guard(() => this.server.startKeyOf.get(runId)) ?? undefined;
   }
 
+  async enqueueTasks(tasks: NewStepTask[]): Promise<string[]> {
+    if (tasks.length === 0) return [];
+    return this.guard(() => this.tasks.enqueue(tasks, Date.now()));
+  }
+
+  async getTasks(ids: string[]): Promise<StepTask[]> {
+    return this.guard(() => this.tasks.get(ids));
+  }
+
+  async listTasks(filter: { runId?: string; status?: StepTaskStatus[]; limit?: number }): Promise<StepTask[]> {
+    return this.guard(() => this.tasks.list(filter));
+  }
+
+  async claimTasks(workerId: string, opts: { labels: string[]; limit: number; leaseMs: number }): Promise<StepTask[]> {
+    if (opts.limit <= 0) return [];
+    return this.guard(() => this.tasks.claimTasks(workerId, opts.labels, opts.limit, opts.leaseMs, Date.now()));
+  }
+
+  async renewTasks(workerId: string, held: HeldTask[], leaseMs: number): Promise<TaskRenewal> {
+    if (held.length === 0) return { lost: [], cancelled: [] };
+    return this.guard(() => this.tasks.renewTasks(workerId, held, leaseMs, Date.now()));
+  }
+
+  async finishTask(task: HeldTask, result: TaskResult): Promise<boolean> {
+    return this.guard(() => this.tasks.finishTask(task, result, Date.now()));
+  }
+
+  async cancelTask(id: string): Promise<void> {
+    this.guard(() => this.tasks.cancelTask(id, Date.now()));
+  }
+
+  async expireTasks(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return this.guard(() => this.tasks.expireTasks(ids, Date.now()));
+  }
+
+  async pruneTasks(before: number): Promise<number> {
+    return this.guard(() => this.tasks.pruneBefore(before));
+  }
+
+  // Operations (operations.ts): secrets, audit, retention.
+  async putSecret(secret: StoredSecret): Promise<void> {
+    this.guard(() => this.ops.putSecret(secret));
+  }
+
+  async getSecret(name: string): Promise<StoredSecret | undefined> {
+    return this.guard(() => this.ops.getSecret(name));
+  }
+
+  async listSecrets(): Promise<SecretListing[]> {
+    return this.guard(() => this.ops.listSecrets());
+  }
+
+  async deleteSecret(name: string): Promise<boolean> {
+    return this.guard(() => this.ops.deleteSecret(name));
+  }
+
+  async addAudit(entry: NewAuditEntry): Promise<void> {
+    this.guard(() => this.ops.addAudit(entry));
+  }
+
+  async listAudit(filter?: AuditFilter): Promise<AuditEntry[]> {
+    return this.guard(() => this.ops.listAudit(filter));
+  }
+
+  async prune(req: PruneRequest): Promise<PruneCounts> {
+    return this.guard(() => this.ops.prune(req));
+  }
+
+  async reclaim(): Promise<void> {
+    this.guard(() => this.ops.reclaim());
+  }
+
+  private get ops(): OperationStatements {
+    this.operations ??= prepareOperations(this.db);
+    return this.operations;
+  }
+
   async close(): Promise<void> {
     if (!this.db.open) return;
     try {
@@ -350,8 +436,8 @@ function transactions(db: Database.Database, s: Statements, server: ServerStatem
         insertRun(s, run, events, claim, now, startKey),
     ),
     commit: db.transaction((batches: CommitBatch[]) => writeBatches(s, batches)),
-    heartbeat: db.transaction((ownerId: string, leaseMs: number, now: number) =>
-      leases.heartbeat(s, ownerId, leaseMs, now),
+    heartbeat: db.transaction((ownerId: string, leaseMs: number, now: number, running: number | undefined) =>
+      leases.heartbeat(s, ownerId, leaseMs, now, running),
     ),
     removeOwner: db.transaction((ownerId: string) => leases.removeOwner(s, ownerId)),
     claimRuns: db.transaction((ownerId: string, opts: ClaimOptions, now: number) =>

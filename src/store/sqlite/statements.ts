@@ -70,11 +70,11 @@ export function prepareStatements(db: Database) {
     readEvents: p<EventRow>('SELECT run_id, seq, type, at, data FROM events WHERE run_id = ? AND seq > ? ORDER BY seq'),
 
     registerOwner: p(
-      'INSERT INTO owners (id, host, pid, pid_start, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?) ' +
+      'INSERT INTO owners (id, host, pid, pid_start, started_at, heartbeat_at, node, running) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ' +
         'ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, pid_start = excluded.pid_start, ' +
-        'started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at',
+        'started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, node = excluded.node, running = excluded.running',
     ),
-    touchOwner: p('UPDATE owners SET heartbeat_at = ? WHERE id = ?'),
+    touchOwner: p('UPDATE owners SET heartbeat_at = ?, running = coalesce(?, running) WHERE id = ?'),
     extendLeases: p(`UPDATE runs SET lease_expires_at = ? WHERE owner_id = ? AND status NOT IN (${TERMINAL})`),
     listOwners: p<OwnerRow>('SELECT * FROM owners ORDER BY started_at, id'),
     deleteOwner: p('DELETE FROM owners WHERE id = ?'),

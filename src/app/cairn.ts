@@ -35,8 +35,19 @@ import { Webhooks, type WebhookOptions } from './webhooks.js';
 import { storedWorkflows, Triggers, type TriggersDeps } from './triggers.js';
 import type { BreakerState } from '../actions/breakers.js';
 import { McpClients } from '../actions/mcp-clients.js';
+import { networkPolicy } from './network-policy.js';
+import { admitRun } from './limits.js';
 import type { BulkheadState } from '../runtime/bulkheads.js';
 import { isTemplateRef, templatePath } from './templates.js';
+import { Secrets } from './secrets.js';
+import { Audit } from './audit.js';
+import { Retention } from './retention.js';
+import { backupStore, type BackupReport } from './backup.js';
+import { listNodes, waitingTasks, type NodeView, type WaitingTask } from './nodes.js';
+import { startWorker, type RunningWorker, type WorkerRequest } from './worker.js';
+
+/** A node silent for this long is shown as gone (heartbeats come every few seconds). */
+const NODE_STALE_MS = 30_000;
 
 export interface CairnOptions {
   /** Store location: a SQLite file path (default `.cairn/cairn.db`, or `CAIRN_DB`). */
@@ -49,6 +60,8 @@ export interface CairnOptions {
   synchronous?: 'off' | 'normal' | 'full' | 'extra';
   leaseMs?: number;
   onError?(err: unknown): void;
+  /** Cairn's version, shown for this process by `cairn nodes`. */
+  version?: string;
 }
 
 export interface ValidationReport {
@@ -89,6 +102,7 @@ export interface LocksView {
  */
 export class Cairn {
   private runtime: Runtime | undefined;
+  private runtimeStarting: Promise<Runtime> | undefined;
   private readonly workflows = new Map<string, Workflow>();
   /** Steps run in the directory of their definition file, by definition hash. */
   private readonly workdirs = new Map<string, string>();
@@ -104,6 +118,12 @@ export class Cairn {
   readonly keys: AccessKeys;
   /** Stored workflows by id, with revisions. */
   readonly catalog: Catalog;
+  /** `${{ secrets.NAME }}` values: environment, secrets file, or sealed in the store (docs/secrets.md). */
+  readonly secrets: Secrets;
+  /** Who did what, from where (docs/audit.md). */
+  readonly audit: Audit;
+  /** How long finished runs, logs and audit entries are kept (`retention:`, `cairn prune`). */
+  readonly retention: Retention;
   /** Pooled connections to the configured MCP servers: validation asks them, `mcp` steps call them. */
   private readonly mcp: McpClients;
 
@@ -113,6 +133,9 @@ export class Cairn {
     private readonly options: CairnOptions,
   ) {
     this.keys = new AccessKeys(store);
+    this.secrets = new Secrets(store, { env: options.env ?? process.env, ...config.secrets });
+    this.audit = new Audit(store, (err) => (options.onError ?? console.error)(err));
+    this.retention = new Retention(store, config.retention, (err) => (options.onError ?? console.error)(err));
     this.access = {
       store,
       config,
@@ -184,6 +207,7 @@ export class Cairn {
       throw new CairnError('DEFINITION_INVALID', `${req.file} is not a valid workflow`, { diagnostics: report.diagnostics });
     }
     const parameters = resolveParameters(workflow.parameters, req.parameters ?? {});
+    await admitRun(this.store, this.config.limits, parameters);
     const run = await prepareRun(this.store, parsed, workflow, parameters, { path: this.path(req.file), startedBy: req.startedBy ?? currentUser() });
     this.workflows.set(parsed.hash, workflow);
     if (req.detach) {
@@ -220,6 +244,7 @@ export class Cairn {
       this.checked.set(stored.hash, workflow);
     }
     const parameters = resolveParameters(workflow.parameters, req.parameters ?? {});
+    await admitRun(this.store, this.config.limits, parameters);
     const run = await prepareRun(this.store, stored, workflow, parameters, { startedBy: req.startedBy ?? currentUser(), definitionStored: true });
     this.workflows.set(stored.hash, workflow);
     if (!stored.path) this.workdirs.set(stored.hash, this.options.cwd ?? process.cwd());
@@ -286,6 +311,13 @@ export class Cairn {
 
   async ensureRuntime(): Promise<Runtime> {
     if (this.runtime) return this.runtime;
+    // Calls racing here (several startRun at once) share one runtime: each would otherwise
+    // register an owner and hold runs that waitFor, on the last one, cannot see.
+    this.runtimeStarting ??= this.startRuntime().finally(() => (this.runtimeStarting = undefined));
+    return this.runtimeStarting;
+  }
+
+  private async startRuntime(): Promise<Runtime> {
     const runtime = new Runtime({
       store: this.store,
       actions: this.actions,
@@ -296,6 +328,10 @@ export class Cairn {
       concurrency: this.config.concurrency,
       breakers: this.config.circuitBreaker,
       mcp: this.mcp,
+      secrets: this.secrets,
+      network: networkPolicy(this.config.network),
+      limits: { maxOutputBytes: this.config.limits.maxOutputBytes, maxLogBytesPerStep: this.config.limits.maxLogBytesPerStep },
+      node: { kind: 'engine', version: this.options.version ?? 'unknown' },
       startChild: (req) => startChildRun(this.childHost(), req),
       cancelChild: (runId, reason) => this.cancelChild(runId, reason),
       ...(this.options.leaseMs ? { leaseMs: this.options.leaseMs } : {}),
@@ -323,9 +359,13 @@ export class Cairn {
     // A full id (what scripts and the API send) needs no prefix search.
     const exact = this.runtime?.snapshot(idOrPrefix) ?? (await this.store.getRun(idOrPrefix));
     const id = exact ? idOrPrefix : await this.resolveRunId(idOrPrefix);
-    const run = exact ?? this.runtime?.snapshot(id) ?? (await this.store.getRun(id));
+    // The run and its steps as of one commit, though the runtime may be writing meanwhile.
+    const read = async () => {
+      const run = this.runtime?.snapshot(id) ?? exact ?? (await this.store.getRun(id));
+      return { run, steps: await this.store.getSteps(id) };
+    };
+    const { run, steps } = this.runtime ? await this.runtime.consistentRead(read) : await read();
     if (!run) throw new CairnError('RUN_NOT_FOUND', `no run '${idOrPrefix}'`, { run: idOrPrefix });
-    const steps = await this.store.getSteps(id);
     try {
       const workflow = await this.workflowFor(run.definitionHash);
       let groups = this.groups.get(run.definitionHash);
@@ -445,6 +485,21 @@ export class Cairn {
    * Who holds which lock or pool slot, and who waits (in queue order). A hold whose owner
    * is gone is marked `stale`: the next step that wants the lock takes it over.
    */
+  /** Engine nodes and workers sharing this store (docs/cluster.md). */
+  nodes(): Promise<NodeView[]> {
+    return listNodes(this.store, NODE_STALE_MS);
+  }
+
+  /** Steps of a run (or of all runs) queued for a worker, each saying whether a live worker could take it. */
+  async waitingForWorkers(runId?: string): Promise<WaitingTask[]> {
+    return waitingTasks(this.store, await this.nodes(), runId);
+  }
+
+  /** Run steps for the engine nodes sharing this store (`cairn worker`), until stopped. */
+  startWorker(req: WorkerRequest): Promise<RunningWorker> {
+    return startWorker({ store: this.store, config: this.config, cwd: this.options.cwd ?? process.cwd(), onError: this.options.onError ?? ((err) => console.error('cairn worker:', err)) }, req);
+  }
+
   async locks(): Promise<LocksView> {
     const table = await this.store.listLocks();
     const owners = new Map((await this.store.listOwners()).map((o) => [o.id, o]));
@@ -522,8 +577,14 @@ export class Cairn {
     return new Webhooks(this.store, options);
   }
 
+  /** Copy the store into `file` while it is in use (SQLite; PostgreSQL: BACKUP_REFUSED with pg_dump guidance). */
+  backup(file: string, opts: { force?: boolean } = {}): Promise<BackupReport> {
+    return backupStore(this.options.db ?? this.store.location, file, { ...opts, ...(this.options.cwd ? { cwd: this.options.cwd } : {}) });
+  }
+
   /** Graceful shutdown: no new steps; running ones get up to `graceMs` to finish; then close. */
   async drain(graceMs: number): Promise<void> {
+    this.retention.stop();
     this.stream?.stop();
     await this.runtime?.drain(graceMs);
     this.runtime = undefined;
@@ -532,6 +593,7 @@ export class Cairn {
   }
 
   async close(): Promise<void> {
+    this.retention.stop();
     this.stream?.stop();
     await this.runtime?.stop();
     this.runtime = undefined;
@@ -565,7 +627,7 @@ export class Cairn {
   }
 
   private async check(parsed: ParsedDefinition, file: string, level: ValidationLevel): Promise<ValidationReport> {
-    const report = await checkDefinition(parsed, file, level, this.actions, this.config, { mcp: this.mcp });
+    const report = await checkDefinition(parsed, file, level, this.actions, this.config, { mcp: this.mcp, secrets: this.secrets });
     if (parsed.workflow) this.workdirs.set(parsed.hash, dirname(this.path(file)));
     return report;
   }

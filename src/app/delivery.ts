@@ -1,7 +1,7 @@
 import type { Input, RunEvent } from '../engine/types.js';
 import { isOwnerDead } from '../runtime/owner.js';
 import type { Runtime } from '../runtime/runtime.js';
-import type { NewRunRequest, Store } from '../store/store.js';
+import { StoreError, type NewRunRequest, type Store } from '../store/store.js';
 import { CairnError } from './errors.js';
 
 export interface DeliveryDeps {
@@ -24,11 +24,15 @@ export async function deliver(deps: DeliveryDeps, runId: string, input: Input, r
   const before = await store.readEvents(runId);
   const afterSeq = before.at(-1)?.seq ?? 0;
   if (runtime?.holds(runId)) {
-    const seen = new Promise<RunEvent>((resolve) => {
+    const seen = new Promise<RunEvent>((resolve, reject) => {
       const stop = runtime.live.subscribe((m) => {
         if (m.kind === 'event' && m.event.runId === runId && confirms(m.event)) {
           stop();
           resolve(m.event);
+        } else if (m.kind === 'write-failed' && m.runIds.includes(runId)) {
+          // Not recorded: say so now (STORE_FULL, ...) rather than "pending" after 15 s.
+          stop();
+          reject(m.error instanceof StoreError ? new CairnError(m.error.code, m.error.message) : m.error);
         }
       });
     });

@@ -19,6 +19,7 @@ export type CairnErrorCode =
   | 'RETRY_REFUSED'
   | 'STORE_BUSY'
   | 'STORE_UNAVAILABLE'
+  | 'STORE_FULL'
   | 'STORE_CORRUPT'
   | 'STORE_VERSION'
   | 'STORE_DUPLICATE'
@@ -30,6 +31,16 @@ export type CairnErrorCode =
   | 'SIGNATURE_INVALID'
   | 'TRIGGER_NOT_FOUND'
   | 'PORT_IN_USE'
+  | 'PARAMETERS_TOO_LARGE'
+  | 'OUTPUT_TOO_LARGE'
+  | 'TOO_MANY_RUNS'
+  | 'SECRET_NOT_FOUND'
+  | 'SECRET_KEY_MISSING'
+  | 'SECRET_KEY_INVALID'
+  | 'SECRETS_FILE_EXPOSED'
+  | 'SECRETS_FILE_INVALID'
+  | 'BACKUP_REFUSED'
+  | 'RESTORE_REFUSED'
   | 'USAGE';
 
 export class CairnError extends Error {

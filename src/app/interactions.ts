@@ -30,6 +30,10 @@ export async function completeTask(a: RunAccess, idOrPrefix: string, step: strin
   const id = await a.resolveRunId(idOrPrefix);
   const by = opts.by ?? currentUser();
   const output = opts.output ?? {};
+  const bytes = Buffer.byteLength(JSON.stringify(output));
+  if (bytes > a.config.limits.maxOutputBytes) {
+    throw new CairnError('OUTPUT_TOO_LARGE', `the output is ${bytes} bytes as JSON; the limit is ${a.config.limits.maxOutputBytes} (limits.max_output_bytes)`, { bytes, limit: a.config.limits.maxOutputBytes });
+  }
   const st = await waitingIn(await unfinished(a, id), id, step);
   if (st.task?.kind !== 'task') throw new CairnError('TASK_NOT_OPEN', `step '${step}' waits for ${st.task ? 'an approval: use approve' : 'a timer or signal, not a task'}`);
   await checkOutput(step, st.task.outputSchema, output);

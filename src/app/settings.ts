@@ -1,4 +1,4 @@
-import { builtinActions } from '../actions/registry.js';
+import { builtinSpecs } from '../actions/catalog.js';
 import { formatConfigDiagnostic, hasConfigErrors, loadConfig, type Config, type ConfigFlags } from '../config/index.js';
 import { CairnError } from './errors.js';
 
@@ -18,7 +18,7 @@ export async function loadSettings(req: SettingsRequest): Promise<Config> {
   const loaded = await loadConfig({
     cwd: req.cwd,
     env: req.env,
-    builtins: [...builtinActions().keys()],
+    builtins: [...builtinSpecs().keys()],
     ...(req.configPath ? { path: req.configPath } : {}),
     ...(req.flags ? { flags: req.flags } : {}),
   });

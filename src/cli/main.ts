@@ -186,6 +186,22 @@ program
   .action(lazy(() => import('./commands/serve.js')));
 
 program
+  .command('worker')
+  .description('run the steps engine nodes hand to workers (steps with runs_on), until SIGTERM or Ctrl-C')
+  .option('--labels <list>', 'labels this worker offers, comma-separated (a step runs here only if it has all its runs_on labels)')
+  .option('--concurrency <n>', 'steps to run at once (default 4)')
+  .option('--lease <seconds>', "how long a step's claim lasts without renewal: a stopped worker's steps move on after this (default 5)")
+  .option('--shutdown-grace <seconds>', 'on SIGTERM, how long running steps may take to finish (default 30)')
+  .option('--quiet', 'print no line per step')
+  .action(lazy(() => import('./commands/worker.js')));
+
+program
+  .command('nodes')
+  .description('list the engine nodes and workers sharing the store: labels, version, heartbeat, running steps')
+  .option('--json', 'print {nodes, waiting} as JSON')
+  .action(lazy(() => import('./commands/nodes.js')));
+
+program
   .command('mcp')
   .description('serve MCP on stdin/stdout for an AI agent (claude mcp add cairn -- npx cairn mcp); runs started here run in this process')
   .option('--as <name>', 'who the agent acts as in runs, approvals and completions (default: the OS user)')
@@ -219,6 +235,60 @@ keys
   .argument('<key>', 'key id or name')
   .option('--json', 'print the revoked key as JSON')
   .action(lazyNamed(() => import('./commands/keys.js'), 'revoke'));
+
+const secrets = program.command('secrets').description('secrets for `${{ secrets.NAME }}` in workflows (docs/secrets.md); values are never printed');
+secrets
+  .command('set')
+  .description('store a secret, sealed with the master key (CAIRN_MASTER_KEY); the value is read from stdin or a prompt, never from the command line')
+  .argument('<name>', 'the secret name (letters, digits, _)')
+  .option('--value-stdin', 'read the value from stdin (one trailing newline is dropped)')
+  .option('--json', 'print {"name", "stored"}')
+  .action(lazyNamed(() => import('./commands/secrets.js'), 'set'));
+secrets
+  .command('list')
+  .description('list secret names and where each comes from (env, file, store); never values')
+  .option('--json', 'print an array')
+  .action(lazyNamed(() => import('./commands/secrets.js'), 'list'));
+secrets
+  .command('delete')
+  .description('delete a secret from the store')
+  .argument('<name>', 'the secret name')
+  .option('--json', 'print {"name", "deleted"}')
+  .action(lazyNamed(() => import('./commands/secrets.js'), 'remove'));
+
+program
+  .command('audit')
+  .description('who did what, from where: every state-changing action, newest first')
+  .option('--since <when>', 'only entries since: a duration back from now (1h, 7d) or a date (2026-11-01)')
+  .option('--actor <name>', 'only this actor (an API key name, an OS user, an MCP client)')
+  .option('-n, --limit <n>', 'how many (default 100)')
+  .option('--json', 'print an array of entries')
+  .action(lazy(() => import('./commands/audit.js')));
+
+program
+  .command('prune')
+  .description('delete finished runs (with their events, steps, logs), old logs and old audit entries; never running or waiting runs')
+  .option('--older-than <age>', 'finished runs that finished before this: 30d, 12h, or a date (default: retention.runs in cairn.yaml)')
+  .option('--logs-older-than <age>', 'log lines of finished runs older than this (default: retention.logs)')
+  .option('--audit-older-than <age>', 'audit entries older than this (default: retention.audit)')
+  .option('--dry-run', 'count what would go, delete nothing')
+  .option('--json', 'print the counts as JSON')
+  .action(lazy(() => import('./commands/prune.js')));
+
+program
+  .command('backup')
+  .description('copy the store into FILE while it is in use (SQLite online backup; for PostgreSQL, prints pg_dump guidance)')
+  .argument('<file>', 'the backup file to write')
+  .option('--force', 'replace FILE if it exists')
+  .option('--json', 'print {"file", "pages"}')
+  .action(lazyNamed(() => import('./commands/backup.js'), 'backup'));
+
+program
+  .command('restore')
+  .description('replace the store with a backup made by `cairn backup` (refused while a Cairn process uses the store)')
+  .argument('<file>', 'the backup file')
+  .option('--json', 'print what was restored as JSON')
+  .action(lazyNamed(() => import('./commands/backup.js'), 'restore'));
 
 const memory = program.command('memory').description("Cairn's memory: notes of what was learnt, searchable (remember/recall steps use it)");
 memory
@@ -267,6 +337,25 @@ program
   .command('schema')
   .description('print the JSON Schema of workflow definitions')
   .action(lazy(() => import('./commands/schema.js')));
+
+// The audit trail (docs/audit.md): a command that changed something is recorded once it
+// succeeded, as the OS user on this host, with the time it started.
+let startedAt = Date.now();
+program.hook('preAction', () => {
+  startedAt = Date.now();
+});
+program.hook('postAction', async (_program, action) => {
+  const code = process.exitCode ?? 0;
+  // A run that started and then failed still started (exit 1 says the run failed).
+  if (code !== 0 && !(code === 1 && ['run', 'retry'].includes(action.name()))) return;
+  const parent = action.parent && action.parent !== program ? `${action.parent.name()} ` : '';
+  // Most commands change nothing: decide before loading the application and the store.
+  const { auditedCommand } = await import('../app/audited-commands.js');
+  if (auditedCommand(`${parent}${action.name()}`, action.opts()) === undefined) return;
+  const { db, config } = action.optsWithGlobals<{ db?: string; config?: string }>();
+  const { recordCliCommand } = await import('../app/index.js');
+  await recordCliCommand(`${parent}${action.name()}`, action.args, action.opts(), { ...(db ? { db } : {}), ...(config ? { config } : {}) }, startedAt, (err) => process.stderr.write(`cairn: could not record this in the audit trail: ${(err as Error).message}\n`));
+});
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

@@ -17,12 +17,27 @@ export interface Config {
   concurrency: Record<string, number>;
   /** Circuit breakers of `http` steps; unset fields mean the built-in defaults (5 failures, 30 s). */
   circuitBreaker: CircuitBreakerConfig;
+  /** Where `http` steps may connect: allow and deny lists (cloud metadata is refused unless allowed). */
+  network: { allow: string[]; deny: string[] };
+  /** Caps with clear errors (`limits:`); every field has its default filled in. */
+  limits: Limits;
   /** `cairn serve` settings (flags win over them). */
   server: ServerConfig;
   /** MCP servers that `mcp` steps call, by name (`mcp_servers:`). */
   mcpServers: Record<string, McpServerConfig>;
-  /** Sections later releases give meaning to (`retention`), as written. */
+  /** How long finished runs, logs and audit entries are kept (ms); unset keeps them. */
+  retention: RetentionConfig;
+  /** Where secrets come from besides the environment (absolute paths). */
+  secrets: { file?: string; keyFile?: string };
+  /** Sections later releases give meaning to, as written. */
   reserved: Record<string, unknown>;
+}
+
+export interface RetentionConfig {
+  runsMs?: number;
+  logsMs?: number;
+  auditMs?: number;
+  sweepEveryMs?: number;
 }
 
 export interface ServerConfig {
@@ -36,7 +51,30 @@ export interface ServerConfig {
   failedAuth?: { max: number; windowMs: number };
   shutdownGraceMs?: number;
   allowPrivateWebhooks?: boolean | string[];
+  /** WebSocket clients of /api/v1/events at once (default 1,000). */
+  maxWebsocketClients?: number;
 }
+
+/** Caps that keep one workflow, run or client from exhausting the rest (docs/configuration.md#limits). */
+export interface Limits {
+  /** Steps per workflow definition (default 10,000). */
+  maxSteps: number;
+  /** Size of a run's parameters as JSON, in bytes (default 1 MiB). */
+  maxParametersBytes: number;
+  /** Size of one step's outputs as JSON, in bytes (default 1 MiB). */
+  maxOutputBytes: number;
+  /** Log bytes kept per step attempt; the rest is dropped with a note (default 10 MiB). */
+  maxLogBytesPerStep: number;
+  /** Unfinished runs at once in the store; undefined means no cap. */
+  maxConcurrentRuns?: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = {
+  maxSteps: 10_000,
+  maxParametersBytes: 1024 * 1024,
+  maxOutputBytes: 1024 * 1024,
+  maxLogBytesPerStep: 10 * 1024 * 1024,
+};
 
 export const SYNCHRONOUS_MODES = ['off', 'normal', 'full', 'extra'] as const;
 export type SynchronousMode = (typeof SYNCHRONOUS_MODES)[number];
@@ -118,8 +156,12 @@ export function defaultConfig(): Config {
     pools: {},
     concurrency: {},
     circuitBreaker: {},
+    network: { allow: [], deny: [] },
+    limits: { ...DEFAULT_LIMITS },
     server: {},
     mcpServers: {},
+    retention: {},
+    secrets: {},
     reserved: {},
   };
 }

@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_RETRY, durationMs } from '../definition/index.js';
 import type { RetryPolicy } from '../engine/types.js';
 import { defaultConfig, type Config, type McpServerConfig, type NotifyChannel } from './config.js';
-import { RESERVED_SECTIONS, type ConfigInput } from './schema.js';
+import { AGE_PATTERN, RESERVED_SECTIONS, type ConfigInput } from './schema.js';
 
 type RetryInput = NonNullable<NonNullable<ConfigInput['defaults']>['retry']>;
 
@@ -34,6 +34,14 @@ export function normalizeConfig(input: ConfigInput, dir: string): Config {
   const breaker = input.circuit_breaker ?? {};
   if (breaker.failures !== undefined) config.circuitBreaker.failures = breaker.failures;
   if (breaker.half_open_after !== undefined) config.circuitBreaker.halfOpenAfterMs = durationMs(breaker.half_open_after);
+  if (input.network?.allow) config.network.allow = [...input.network.allow];
+  if (input.network?.deny) config.network.deny = [...input.network.deny];
+  const limits = input.limits ?? {};
+  if (limits.max_steps !== undefined) config.limits.maxSteps = limits.max_steps;
+  if (limits.max_parameters_bytes !== undefined) config.limits.maxParametersBytes = limits.max_parameters_bytes;
+  if (limits.max_output_bytes !== undefined) config.limits.maxOutputBytes = limits.max_output_bytes;
+  if (limits.max_log_bytes_per_step !== undefined) config.limits.maxLogBytesPerStep = limits.max_log_bytes_per_step;
+  if (limits.max_concurrent_runs !== undefined) config.limits.maxConcurrentRuns = limits.max_concurrent_runs;
   const server = input.server ?? {};
   const window = (w: { max: number; per?: number | string }) => ({ max: w.max, windowMs: w.per === undefined ? 60_000 : durationMs(w.per) });
   if (server.host !== undefined) config.server.host = server.host;
@@ -45,7 +53,15 @@ export function normalizeConfig(input: ConfigInput, dir: string): Config {
   if (server.failed_auth !== undefined) config.server.failedAuth = window(server.failed_auth);
   if (server.shutdown_grace !== undefined) config.server.shutdownGraceMs = durationMs(server.shutdown_grace);
   if (server.webhooks?.allow_private !== undefined) config.server.allowPrivateWebhooks = server.webhooks.allow_private;
+  if (server.max_websocket_clients !== undefined) config.server.maxWebsocketClients = server.max_websocket_clients;
   for (const [name, server] of Object.entries(input.mcp_servers ?? {})) define(config.mcpServers, name, mcpServer(server, dir));
+  const retention = input.retention ?? {};
+  if (retention.runs !== undefined) config.retention.runsMs = ageMs(retention.runs);
+  if (retention.logs !== undefined) config.retention.logsMs = ageMs(retention.logs);
+  if (retention.audit !== undefined) config.retention.auditMs = ageMs(retention.audit);
+  if (retention.sweep_every !== undefined) config.retention.sweepEveryMs = ageMs(retention.sweep_every);
+  if (input.secrets?.file !== undefined) config.secrets.file = resolve(dir, input.secrets.file);
+  if (input.secrets?.key_file !== undefined) config.secrets.keyFile = resolve(dir, input.secrets.key_file);
   for (const section of RESERVED_SECTIONS) {
     if (input[section] !== undefined) config.reserved[section] = input[section];
   }
@@ -98,4 +114,12 @@ function mcpServer(input: NonNullable<ConfigInput['mcp_servers']>[string], dir: 
 /** Names come from the file: `__proto__` is a valid one and must stay a plain key. */
 function define<T>(target: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+const AGE_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/** `30d` in milliseconds (the schema has checked the form). */
+function ageMs(text: string): number {
+  const match = AGE_PATTERN.exec(text);
+  return match ? Math.round(Number(match[1]) * AGE_UNIT_MS[match[2] as keyof typeof AGE_UNIT_MS]) : 0;
 }

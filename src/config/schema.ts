@@ -16,7 +16,10 @@ import { ROLLBACK_STRATEGIES, SYNCHRONOUS_MODES } from './config.js';
 export const CONFIG_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
 
 /** The sections later releases give meaning to: accepted and kept, with a warning. */
-export const RESERVED_SECTIONS = ['retention'] as const;
+export const RESERVED_SECTIONS = [] as const;
+
+/** A retention age: `90m`, `12h`, `30d`, `2w`. */
+export const AGE_PATTERN = /^\s*(\d+(?:\.\d+)?)\s*(m|h|d|w)\s*$/;
 
 /** Where `${env:NAME}` references are resolved (see env-references.ts). */
 export const ENV_REFERENCE_START = '${env:';
@@ -118,6 +121,7 @@ function build() {
       rate_limit: perWindow('requests per API key (or address, before authentication)').optional(),
       failed_auth: perWindow('failed authentications per address before it is refused for the rest of the window').optional(),
       shutdown_grace: z.union([z.number().nonnegative(), z.string().regex(DURATION_PATTERN, { error: durationError })], { error: durationError }).optional().describe('On SIGTERM, how long running steps may take to finish (default 30s).'),
+      max_websocket_clients: z.int().min(1).optional().describe('WebSocket clients of /api/v1/events at once (default 1000); one more is refused with 503 TOO_MANY_CLIENTS.'),
       webhooks: z
         .strictObject({
           allow_private: z
@@ -164,7 +168,43 @@ function build() {
     })
     .describe('An MCP server that `mcp` steps call: a stdio `command`, or a Streamable HTTP `url`.');
 
-  const reserved = (what: string) => z.unknown().optional().describe(`${what}: reserved for a later release (kept, not acted on yet).`);
+  const networkEntry = z
+    .string({ error: 'expected a CIDR (10.0.0.0/8), an IP address or a host name' })
+    .regex(/^(private|[0-9A-Za-z_.:[\]-]+(\/\d{1,3})?)$/, { error: 'expected a CIDR (10.0.0.0/8), an IP address, a host name, or `private`' });
+  const network = z
+    .strictObject({
+      allow: z.array(networkEntry).optional().describe('CIDRs, addresses and host names `http` steps may always reach, even a cloud metadata address.'),
+      deny: z.array(networkEntry).optional().describe('CIDRs, addresses and host names `http` steps may not reach; `private` for every non-public range (loopback, 10/8, ...).'),
+    })
+    .describe('Where `http` steps may connect. Cloud metadata addresses (169.254.169.254, ...) are refused unless allowed (docs/configuration.md).');
+
+  const bytes = (what: string) => z.int({ error: (issue) => (issue.code === 'invalid_type' && issue.input !== undefined ? 'expected a whole number of bytes' : undefined) }).min(1024).describe(what);
+  const limits = z
+    .strictObject({
+      max_steps: z.int({ error: (issue) => (issue.code === 'invalid_type' && issue.input !== undefined ? 'expected a whole number of steps' : undefined) }).min(1).optional().describe('Steps per workflow definition (default 10000).'),
+      max_parameters_bytes: bytes("Size of a run's parameters as JSON, in bytes (default 1048576).").optional(),
+      max_output_bytes: bytes("Size of one step's outputs as JSON, in bytes (default 1048576).").optional(),
+      max_log_bytes_per_step: bytes('Log bytes kept per step attempt; the rest is dropped with a note line (default 10485760).').optional(),
+      max_concurrent_runs: z.int({ error: (issue) => (issue.code === 'invalid_type' && issue.input !== undefined ? 'expected a whole number of runs' : undefined) }).min(1).optional().describe('Unfinished runs at once; a start beyond it is refused with TOO_MANY_RUNS (default: no cap).'),
+    })
+    .describe('Caps with clear errors (docs/configuration.md).');
+
+  const ageError = 'expected an age such as "90m", "12h", "30d" or "2w"';
+  const age = (what: string) => z.string().regex(AGE_PATTERN, { error: ageError }).optional().describe(what);
+  const retention = z
+    .strictObject({
+      runs: age('Delete finished runs (with their events, steps, logs and outputs) this long after they finished, e.g. "30d". Default: keep.'),
+      logs: age('Delete the log lines of finished runs this old (shorter than `runs`), e.g. "7d". Default: keep.'),
+      audit: age('Delete audit entries this old, e.g. "365d". Default: keep.'),
+      sweep_every: age('How often `cairn serve` applies retention. Default "1h".'),
+    })
+    .describe('How long finished runs, their logs and the audit trail are kept (`cairn serve` sweeps; `cairn prune` on demand).');
+  const secrets = z
+    .strictObject({
+      file: z.string().min(1).optional().describe('A YAML or JSON file of NAME: value pairs; refused when its group or others may read it (chmod 600). Relative to this file.'),
+      key_file: z.string().min(1).optional().describe('A file holding the master key (base64 of 32 random bytes) that encrypts the secrets kept in the store; CAIRN_MASTER_KEY wins. Relative to this file.'),
+    })
+    .describe('Where `${{ secrets.NAME }}` values come from besides CAIRN_SECRET_NAME (docs/secrets.md).');
 
   return z
     .strictObject({
@@ -184,8 +224,11 @@ function build() {
           .describe('Bulkheads: built-in command -> attempts that may run at once in one process (e.g. `{ http: 4, shell: 8 }`); the rest wait their turn.'),
       ),
       circuit_breaker: section(breaker),
+      network: section(network),
+      limits: section(limits),
       mcp_servers: section(z.record(name('MCP server'), mcpServer).describe('MCP servers by name, for `mcp` steps (docs/workflows.md). Only the configuration defines them.')),
-      retention: reserved('How long runs and logs are kept'),
+      retention: section(retention),
+      secrets: section(secrets),
       server: section(server),
     })
     .describe('The Cairn configuration file (cairn.yaml, cairn.yml or cairn.json).');

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { roleAllows, type Role } from '../app/index.js';
 import type { McpContext } from './context.js';
 import { failureOf, refusal } from './result.js';
+import { recordToolCall } from './audit-trail.js';
 
 /**
  * One MCP tool: its name, a description written for an agent (when to use it, what it
@@ -40,7 +41,9 @@ export function registerTools(server: McpServer, ctx: McpContext, tools: AnyTool
         return refusal('FORBIDDEN', `${spec.name} needs the ${needed} role${needed === spec.access ? '' : ' for these arguments'}; '${ctx.principal.name}' is ${ctx.principal.role}`, { needed, role: ctx.principal.role });
       }
       try {
-        return await spec.handler(args, ctx);
+        const result = await spec.handler(args, ctx);
+        await recordToolCall(ctx, spec.name, args, result);
+        return result;
       } catch (err) {
         return failureOf(err, ctx);
       }

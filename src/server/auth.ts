@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { roleAllows, type AccessKey } from '../app/index.js';
 import { sendError } from './error-body.js';
+import { keyFromSubprotocols } from './event-socket.js';
 import type { FailedAuthLimiter } from './failed-auth.js';
 import type { AnyRoute } from './route.js';
 
@@ -59,5 +60,7 @@ function presentedKey(request: FastifyRequest): string | undefined {
     return match?.[1];
   }
   const apiKey = request.headers['x-api-key'];
-  return typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined;
+  if (typeof apiKey === 'string' && apiKey !== '') return apiKey;
+  // A browser's WebSocket: the key as a `cairn.key.<key>` subprotocol (event-socket.ts).
+  return request.headers.upgrade?.toLowerCase() === 'websocket' ? keyFromSubprotocols(request.headers['sec-websocket-protocol']) : undefined;
 }

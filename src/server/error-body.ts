@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { CairnError, type CairnErrorCode } from '../app/index.js';
+import { CairnError, StoreError, type CairnErrorCode } from '../app/index.js';
 
 /**
  * Every failure answers `{"error": {"code", "message", "details"}}` with a stable code
@@ -15,6 +15,7 @@ export type ApiErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'RATE_LIMITED'
   | 'SHUTTING_DOWN'
+  | 'TOO_MANY_CLIENTS'
   | 'INTERNAL';
 
 export class ApiError extends Error {
@@ -46,6 +47,7 @@ const STATUS: Partial<Record<CairnErrorCode, number>> = {
   RETRY_REFUSED: 409,
   STORE_BUSY: 503,
   STORE_UNAVAILABLE: 503,
+  STORE_FULL: 503,
   STORE_CORRUPT: 500,
   STORE_VERSION: 500,
   STORE_DUPLICATE: 409,
@@ -57,6 +59,16 @@ const STATUS: Partial<Record<CairnErrorCode, number>> = {
   SIGNATURE_INVALID: 401,
   TRIGGER_NOT_FOUND: 404,
   USAGE: 400,
+  PARAMETERS_TOO_LARGE: 413,
+  OUTPUT_TOO_LARGE: 413,
+  TOO_MANY_RUNS: 429,
+  SECRET_NOT_FOUND: 404,
+  SECRET_KEY_MISSING: 503,
+  SECRET_KEY_INVALID: 503,
+  SECRETS_FILE_EXPOSED: 503,
+  SECRETS_FILE_INVALID: 503,
+  BACKUP_REFUSED: 409,
+  RESTORE_REFUSED: 409,
 };
 
 export function sendError(reply: FastifyReply, status: number, code: ApiErrorCode, message: string, details: Record<string, unknown> = {}): FastifyReply {
@@ -67,7 +79,14 @@ export function sendError(reply: FastifyReply, status: number, code: ApiErrorCod
 export function errorHandler(log: (err: unknown, req: FastifyRequest) => void) {
   return (err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     if (err instanceof ApiError) return sendError(reply, err.status, err.code, err.message, err.details);
-    if (err instanceof CairnError) return sendError(reply, STATUS[err.code] ?? 400, err.code, err.message, jsonSafe(err.details));
+    // A store failure the user can act on (disk full, lock held, server down) keeps its code too, not a 500.
+    const known = err instanceof CairnError ? err : err instanceof StoreError && err.code !== 'STORE_CORRUPT' && err.code !== 'STORE_VERSION' ? new CairnError(err.code, err.message) : undefined;
+    if (known) {
+      const status = STATUS[known.code] ?? 400;
+      // 503s pass (a full disk freed, a lock released, a server back): say when to try again.
+      if (status === 503) void reply.header('retry-after', '5');
+      return sendError(reply, status, known.code, known.message, jsonSafe(known.details));
+    }
     const fastifyErr = err as FastifyError;
     if (fastifyErr.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, 'BODY_TOO_LARGE', 'the request body is larger than the server accepts', { limit: request.server.initialConfig.bodyLimit });
     if (fastifyErr.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', `send JSON (Content-Type: application/json), not ${request.headers['content-type'] ?? 'no content type'}`);

@@ -4,6 +4,7 @@ import { EventLog, Metrics } from '../app/observability.js';
 import { observabilityRoutes } from './routes/observability.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { hookRoutes } from './routes/hooks.js';
+import { dashboardDir } from './dashboard.js';
 import { mcpRoutes } from './mcp-endpoint.js';
 import { portFree, portHolder } from './port-holder.js';
 import { route, type AnyRoute } from './route.js';
@@ -21,6 +22,8 @@ export interface ServeOptions {
   cwd?: string;
   corsOrigins?: string[];
   bodyLimitBytes?: number;
+  /** WebSocket clients of /api/v1/events at once (default 1,000). */
+  maxWebsocketClients?: number;
   rateLimit?: ApiOptions['rateLimit'];
   failedAuth?: ApiOptions['failedAuth'];
   /** Webhooks may target these private addresses (or all, with true): tests and closed networks. */
@@ -28,6 +31,8 @@ export interface ServeOptions {
   /** How long running steps may take to finish after SIGTERM before they are left to recovery. */
   shutdownGraceMs?: number;
   logger?: Logger;
+  /** The built dashboard's folder (found beside the package when not given); false serves none. */
+  dashboard?: string | false;
   /** Where the one-time admin key and start-up facts are printed. */
   print(line: string): void;
 }
@@ -52,6 +57,7 @@ export async function serve(given: ServeOptions): Promise<RunningServer> {
     ...(given.db ? { db: given.db } : {}),
     ...(given.config ? { config: given.config } : {}),
     ...(given.cwd ? { cwd: given.cwd } : {}),
+    version: given.version,
     onError: (err) => given.logger?.error({ err }, 'runtime error'),
   });
   const configured = cairn.config.server;
@@ -59,6 +65,7 @@ export async function serve(given: ServeOptions): Promise<RunningServer> {
   const workflowsDir = given.workflowsDir ?? configured.workflows;
   const corsOrigins = pick('corsOrigins');
   const bodyLimitBytes = pick('bodyLimitBytes');
+  const maxWebsocketClients = pick('maxWebsocketClients');
   const rateLimit = pick('rateLimit');
   const failedAuth = pick('failedAuth');
   const shutdownGraceMs = pick('shutdownGraceMs');
@@ -70,6 +77,7 @@ export async function serve(given: ServeOptions): Promise<RunningServer> {
     ...(workflowsDir !== undefined ? { workflowsDir } : {}),
     ...(corsOrigins !== undefined ? { corsOrigins } : {}),
     ...(bodyLimitBytes !== undefined ? { bodyLimitBytes } : {}),
+    ...(maxWebsocketClients !== undefined ? { maxWebsocketClients } : {}),
     ...(rateLimit !== undefined ? { rateLimit } : {}),
     ...(failedAuth !== undefined ? { failedAuth } : {}),
     ...(shutdownGraceMs !== undefined ? { shutdownGraceMs } : {}),
@@ -140,6 +148,11 @@ export async function serve(given: ServeOptions): Promise<RunningServer> {
     }
     await triggers.start();
     stops.push(() => triggers.stop());
+    // Retention (`retention:` in cairn.yaml): the store stays bounded while the server runs.
+    cairn.retention.start((report) => {
+      if (report.runs + report.logs + report.audit > 0) opts.logger?.info({ runs: report.runs, logs: report.logs, audit: report.audit, cutoffs: report.cutoffs }, 'retention sweep');
+    });
+    stops.push(() => cairn.retention.stop());
     const health: AnyRoute[] = [
       route({ method: 'GET', path: '/healthz', root: true, access: 'public', summary: 'The process answers', tags: ['system'], operationId: 'health', handler: async () => ({ status: 'ok' }) }),
       route({
@@ -157,6 +170,7 @@ export async function serve(given: ServeOptions): Promise<RunningServer> {
         },
       }),
     ];
+    const web = opts.dashboard === false ? undefined : (opts.dashboard ?? dashboardDir());
     const { app } = await buildApi(cairn, {
       version: opts.version,
       extraRoutes: [
@@ -181,8 +195,10 @@ export async function serve(given: ServeOptions): Promise<RunningServer> {
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.corsOrigins ? { corsOrigins: opts.corsOrigins } : {}),
       ...(opts.bodyLimitBytes ? { bodyLimitBytes: opts.bodyLimitBytes } : {}),
+      ...(opts.maxWebsocketClients ? { maxWebsocketClients: opts.maxWebsocketClients } : {}),
       ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
       ...(opts.failedAuth ? { failedAuth: opts.failedAuth } : {}),
+      ...(web ? { dashboardDir: web } : {}),
     });
     const address = await app.listen({ host: opts.host, port: opts.port });
     let closing: Promise<void> | undefined;

@@ -121,6 +121,40 @@ export class AddressPolicy {
   }
 }
 
+/**
+ * A list of CIDRs, addresses and host names (the `allow_private` form), matched against a
+ * host and an address it resolves to; also used by the `http` step's network policy.
+ */
+export class AddressList {
+  private constructor(
+    private readonly ranges: Range[],
+    private readonly hosts: Set<string>,
+  ) {}
+
+  /** Throws an Error naming `label[i]` when an entry is neither a CIDR, an address nor a host name. */
+  static from(entries: readonly string[], label: string): AddressList {
+    const ranges: Range[] = [];
+    const hosts = new Set<string>();
+    for (const [i, raw] of entries.entries()) {
+      const parsed = parseAllowEntry(typeof raw === 'string' ? raw.trim() : '');
+      if (parsed === undefined) throw new Error(`${label}[${i}]: '${String(raw)}' is neither a CIDR (10.0.0.0/8, fd00::/8), an IP address nor a host name`);
+      if (typeof parsed === 'string') hosts.add(parsed);
+      else ranges.push(parsed);
+    }
+    return new AddressList(ranges, hosts);
+  }
+
+  /** The entry that covers the host or the address (an embedded IPv4 address counts), or undefined. */
+  match(host: string, address: string): string | undefined {
+    const name = normalHost(host);
+    if (this.hosts.has(name)) return name;
+    const bytes = parseAddress(address);
+    if (!bytes) return undefined;
+    const plain = unwrap(bytes);
+    return this.ranges.find((r) => contains(r, bytes) || (plain !== bytes && contains(r, plain)))?.name;
+  }
+}
+
 /** A host name as compared: lower case, no brackets, no trailing dot. */
 export function normalHost(host: string): string {
   return host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');

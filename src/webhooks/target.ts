@@ -68,7 +68,8 @@ export async function resolveTarget(url: URL, policy: AddressPolicy, timeoutMs =
   return { url, address: first.address, family: first.family === 6 ? 6 : 4 };
 }
 
-async function resolveHost(host: string, timeoutMs: number): Promise<Array<{ address: string; family: number }>> {
+/** Every address `host` resolves to now; throws TargetUnresolved. */
+export async function resolveHost(host: string, timeoutMs: number): Promise<Array<{ address: string; family: number }>> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new TargetUnresolved(`${host} did not resolve within ${timeoutMs} ms`)), timeoutMs);

@@ -208,7 +208,9 @@ steps:
 `;
 
   it('steps of later runs fail fast once the host has failed N times, then recover after halfOpenAfter', async () => {
-    h = await Harness.open({ breakers: { failures: 2, halfOpenAfterMs: 200 } });
+    // halfOpenAfter is long enough for the third run to reach its step while the breaker
+    // is still open, on a loaded machine and on PostgreSQL too.
+    h = await Harness.open({ breakers: { failures: 2, halfOpenAfterMs: 1500 } });
     const stepError = async (run: { id: string }) => (await h?.store.getSteps(run.id))?.[0]?.error;
     for (let i = 0; i < 2; i++) expect((await stepError(await h.finish('ping.yaml', workflow(a.base))))?.code).toBe('HTTP_STATUS');
     expect(a.hits).toBe(2);
@@ -222,7 +224,7 @@ steps:
 
     a.status = 200;
     const opened = h.runtime.breakers.list()[0]?.openedAt ?? 0;
-    await until(() => Date.now() > opened + 250, 'halfOpenAfter to pass');
+    await until(() => Date.now() > opened + 1550, 'halfOpenAfter to pass');
     expect((await h.finish('ping.yaml', workflow(a.base))).status).toBe('succeeded');
     expect(a.hits).toBe(3);
     expect(h.runtime.breakers.list()).toEqual([{ host: a.host, state: 'closed', failures: 0 }]);

@@ -6,17 +6,19 @@ import { ActionFailure, type Memory } from '../../src/actions/action.js';
 import { recallAction } from '../../src/actions/recall.js';
 import { actionCatalog, builtinActions } from '../../src/actions/registry.js';
 import { rememberAction } from '../../src/actions/remember.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
+import { testStoreLocation } from '../store/test-store.js';
 import { actionContext, linesOf } from './context.js';
 
 describe('remember and recall', () => {
   let dir: string;
-  let store: SqliteStore;
+  let store: Store;
   let memory: Memory;
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cairn-memory-action-'));
-    store = openSqliteStore(join(dir, 'cairn.db'));
+    store = await openStore(testStoreLocation(dir));
     memory = { add: (note) => store.addNote(note), search: (query, opts) => store.searchNotes(query, opts) };
   });
   afterEach(async () => {

@@ -67,10 +67,21 @@ describe('each section is checked, with line:col and a fix', () => {
     expect(Object.getPrototypeOf(config.pools)).toBe(Object.prototype);
   });
 
-  it('reserved sections are kept, with a warning', () => {
-    const { config, diagnostics } = check('retention: { days: 30 }\n');
-    expect(lines(diagnostics)).toEqual(["cairn.yaml:1:1: warning CFG_RESERVED: 'retention' is reserved for a later release: kept, but this version of Cairn does not act on it"]);
-    expect(config.reserved).toEqual({ retention: { days: 30 } });
+  it('retention: ages in minutes, hours, days or weeks; an unknown key or a bare number is refused', () => {
+    const { config, diagnostics } = check('retention: { runs: 30d, logs: 7d, audit: 2w, sweep_every: 90m }\n');
+    expect(diagnostics).toEqual([]);
+    expect(config.retention).toEqual({ runsMs: 30 * 86_400_000, logsMs: 7 * 86_400_000, auditMs: 14 * 86_400_000, sweepEveryMs: 90 * 60_000 });
+    expect(config.reserved).toEqual({});
+    expect(lines(check('retention: { days: 30 }\n').diagnostics).join('\n')).toContain('days');
+    expect(lines(check('retention: { runs: 30 }\n').diagnostics).join('\n')).toContain('retention.runs: expected a string');
+    expect(lines(check('retention: { runs: 30 days }\n').diagnostics).join('\n')).toContain('expected an age such as "90m", "12h", "30d" or "2w"');
+  });
+
+  it('secrets: the file and the key file are resolved against the configuration', () => {
+    const { config, diagnostics } = check('secrets: { file: secrets.yaml, key_file: /etc/cairn/master.key }\n');
+    expect(diagnostics).toEqual([]);
+    expect(config.secrets.file).toMatch(/\/secrets\.yaml$/);
+    expect(config.secrets.keyFile).toBe('/etc/cairn/master.key');
   });
 
   it('server: settings for cairn serve, with durations and paths resolved', () => {

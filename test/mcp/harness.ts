@@ -5,6 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { BIN } from '../cli/cli.js';
+import { testStoreLocation } from '../store/test-store.js';
 
 /** What a tool call answered, read the way an agent reads it. */
 export interface ToolAnswer {
@@ -24,7 +25,7 @@ export function workspace(): { dir: string; db: string; write(path: string, text
   const dir = mkdtempSync(join(tmpdir(), 'cairn-mcp-'));
   return {
     dir,
-    db: join(dir, 'cairn.db'),
+    db: testStoreLocation(dir),
     write(path, text) {
       const full = join(dir, path);
       mkdirSync(dirname(full), { recursive: true });

@@ -9,9 +9,11 @@ import type { Run, Workflow } from '../../src/engine/types.js';
 import { Runtime, type RuntimeOptions } from '../../src/runtime/runtime.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
+import { testStoreLocation } from '../store/test-store.js';
 
 /**
- * A runtime on a real SQLite file in a temp directory, with the built-in actions and the
+ * A runtime on a real store (a SQLite file in a temp directory, or PostgreSQL: see
+ * test/store/test-store.ts), with the built-in actions and the
  * runtime options a test needs (concurrency limits, breakers): what the application will
  * hand it once the integrator wires the configuration through.
  */
@@ -23,7 +25,7 @@ export class Harness {
 
   static async open(options: Partial<Omit<RuntimeOptions, 'store' | 'actions' | 'workflowFor'>> = {}): Promise<Harness> {
     const h = new Harness();
-    h.store = await openStore(join(h.dir, 'cairn.db'));
+    h.store = await openStore(testStoreLocation(h.dir));
     h.runtime = new Runtime({
       store: h.store,
       actions: builtinActions(),

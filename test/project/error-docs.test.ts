@@ -29,7 +29,7 @@ describe('docs/errors.md', () => {
   });
 
   it('lists every step error code the actions, runtime and engine raise', () => {
-    const files = ['src/actions/shell.ts', 'src/actions/http.ts', 'src/actions/breakers.ts', 'src/actions/mcp.ts', 'src/actions/mcp-clients.ts', 'src/actions/spawned-process.ts', 'src/actions/output-file.ts', 'src/actions/aborted.ts', 'src/actions/memory.ts', 'src/actions/gate.ts', 'src/actions/notify.ts', 'src/runtime/prepare.ts', 'src/runtime/execute.ts', 'src/runtime/locks.ts', 'src/runtime/outputs.ts', 'src/engine/decide.ts', 'src/runtime/subworkflow.ts', 'src/runtime/lineage.ts', 'src/app/children.ts', 'src/actions/workflow.ts'];
+    const files = ['src/actions/shell.ts', 'src/actions/http.ts', 'src/actions/breakers.ts', 'src/actions/mcp.ts', 'src/actions/mcp-clients.ts', 'src/actions/spawned-process.ts', 'src/actions/output-file.ts', 'src/actions/aborted.ts', 'src/actions/memory.ts', 'src/actions/gate.ts', 'src/actions/notify.ts', 'src/runtime/prepare.ts', 'src/runtime/execute.ts', 'src/runtime/reveal.ts', 'src/runtime/locks.ts', 'src/runtime/outputs.ts', 'src/engine/decide.ts', 'src/runtime/subworkflow.ts', 'src/runtime/lineage.ts', 'src/app/children.ts', 'src/actions/workflow.ts'];
     const codes = codesIn(files, /(?:ActionFailure\([^,]+,\s*|code: |fail\(|failed\(key, )'([A-Z][A-Z_]+)'/g);
     expect(codes).toContain('EXIT_CODE');
     expect(codes).toContain('STEP_TIMEOUT');

@@ -84,4 +84,37 @@ describe('live events over WebSocket', () => {
     expect(events.every((m) => m.runId === a)).toBe(true);
     expect(events.map((m) => m.seq)).toEqual(events.map((_, i) => i + 1));
   });
+
+  describe('from a browser: the key as a subprotocol', () => {
+    // Browsers cannot set Authorization on a WebSocket: they send `cairn.v1` and `cairn.key.<key>`.
+    function connectAsBrowser(query: string, protocols: string[]): Promise<{ socket: WebSocket; messages: Message[] }> {
+      const socket = new WebSocket(`${t.url.replace('http', 'ws')}/api/v1/events${query}`, protocols);
+      const messages: Message[] = [];
+      socket.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString()) as Message));
+      return new Promise((resolve, reject) => {
+        socket.once('open', () => resolve({ socket, messages }));
+        socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+        socket.once('error', reject);
+      });
+    }
+
+    it('accepts the key as cairn.key.<key> and answers with cairn.v1 only, never echoing the key', async () => {
+      const client = await connectAsBrowser('?after=0', ['cairn.v1', `cairn.key.${viewer}`]);
+      expect(client.socket.protocol).toBe('cairn.v1');
+      await until(() => client.messages.find((m) => m.type === 'hello'), 'hello');
+      const a = await start(t, 'browser');
+      await until(() => client.messages.some((m) => m.runId === a && m.type === 'RunFinished'), 'the run on the stream');
+      client.socket.close();
+    });
+
+    it('refuses a wrong key sent as a subprotocol (401), and no key at all', async () => {
+      await expect(connectAsBrowser('', ['cairn.v1', `cairn.key.cairn_000000000000_${'y'.repeat(43)}`])).rejects.toThrow('401');
+      await expect(connectAsBrowser('', ['cairn.v1'])).rejects.toThrow('401');
+    });
+
+    it('takes the subprotocol key only on a WebSocket upgrade, not on plain HTTP requests', async () => {
+      const res = await t.call('GET', '/api/v1/tasks', { headers: { 'sec-websocket-protocol': `cairn.v1, cairn.key.${viewer}` } });
+      expect(res.status).toBe(401);
+    });
+  });
 });

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cairn } from '../cli/cli.js';
+import { testStoreLocation } from '../store/test-store.js';
 
 describe('cairn keys and cairn serve from the command line', () => {
   it('creates a key shown once, lists keys without secrets, revokes by name', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-keys-'));
-    const db = ['--db', join(dir, 'cairn.db')];
+    const db = ['--db', testStoreLocation(dir)];
     const created = await cairn([...db, 'keys', 'create', '--role', 'operator', '--name', 'deploy-bot', '--json']);
     expect(created.code).toBe(0);
     const issued = JSON.parse(created.stdout) as { key: string; name: string; role: string };
@@ -32,7 +33,7 @@ describe('cairn keys and cairn serve from the command line', () => {
     const port = (holder.address() as { port: number }).port;
     try {
       const dir = mkdtempSync(join(tmpdir(), 'cairn-port-'));
-      const res = await cairn(['--db', join(dir, 'cairn.db'), 'serve', '--port', String(port)]);
+      const res = await cairn(['--db', testStoreLocation(dir), 'serve', '--port', String(port)]);
       expect(res.code).toBe(1);
       expect(res.stderr).toContain(`port ${port} on 127.0.0.1 is already in use by process ${process.pid}`);
     } finally {

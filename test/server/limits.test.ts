@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cairn } from '../../src/app/index.js';
-import { join } from 'node:path';
 import { startServer, until, type TestServer } from './harness.js';
 
 describe('rate limits', () => {
@@ -43,7 +42,7 @@ describe('rate limits', () => {
 
     const second = await server.key('operator', 'second');
     expect((await server.call('GET', '/api/v1/tasks', { key: second })).status).toBe(200);
-    const other = await Cairn.open({ db: join(server.dir, 'cairn.db'), cwd: server.dir });
+    const other = await Cairn.open({ db: server.db, cwd: server.dir });
     await other.keys.revoke('second');
     await other.close();
     await until(async () => (await server.call('GET', '/api/v1/tasks', { key: second })).status === 401, 'the revoked key to be refused', 5_000);

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Cairn } from '../../src/app/index.js';
 import { serve, type RunningServer } from '../../src/server/serve.js';
 import { BIN } from '../cli/cli.js';
+import { testStoreLocation } from '../store/test-store.js';
 import { until } from './harness.js';
 
 const opened: Array<{ close(): Promise<void> }> = [];
@@ -20,7 +21,7 @@ function tempDir(): string {
 
 async function start(dir: string, extra: Partial<Parameters<typeof serve>[0]> = {}): Promise<{ server: RunningServer; printed: string[] }> {
   const printed: string[] = [];
-  const server = await serve({ host: '127.0.0.1', port: 0, version: 'test', db: join(dir, 'cairn.db'), cwd: dir, print: (l) => printed.push(l), ...extra });
+  const server = await serve({ host: '127.0.0.1', port: 0, version: 'test', db: testStoreLocation(dir), cwd: dir, print: (l) => printed.push(l), ...extra });
   opened.push(server);
   return { server, printed };
 }
@@ -55,7 +56,7 @@ describe('cairn serve: starting and stopping', () => {
   it('refuses a non-loopback address while no key exists, and listens once one does', async () => {
     const dir = tempDir();
     await expect(start(dir, { host: '0.0.0.0' })).rejects.toMatchObject({ code: 'NOT_ALLOWED', message: expect.stringContaining('cairn keys create') });
-    const cairn = await Cairn.open({ db: join(dir, 'cairn.db'), cwd: dir });
+    const cairn = await Cairn.open({ db: testStoreLocation(dir), cwd: dir });
     await cairn.keys.create({ role: 'admin', name: 'ops' });
     await cairn.close();
     const { server } = await start(dir, { host: '0.0.0.0' });
@@ -77,7 +78,7 @@ describe('cairn serve: starting and stopping', () => {
       '    parameters: { run: "echo second-done" }',
       '',
     ].join('\n'));
-    const child = spawn(process.execPath, [BIN, '--db', join(dir, 'cairn.db'), 'serve', '--port', '0', '--workflows', dir, '--shutdown-grace', '20'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '--db', testStoreLocation(dir), 'serve', '--port', '0', '--workflows', dir, '--shutdown-grace', '20'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -92,7 +93,7 @@ describe('cairn serve: starting and stopping', () => {
     expect(await exited).toBe(0);
     expect(stderr).toContain('stopped');
 
-    const cairn = await Cairn.open({ db: join(dir, 'cairn.db'), cwd: dir });
+    const cairn = await Cairn.open({ db: testStoreLocation(dir), cwd: dir });
     opened.push(cairn);
     const view = await cairn.getRun(id);
     expect(view.steps.find((s) => s.stepId === 'first')?.status).toBe('succeeded');

@@ -6,9 +6,10 @@ import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import type { CronStart } from '../../src/triggers/scheduler.js';
 import { createdEvent, makeRun } from '../store/builders.js';
+import { testStoreLocation } from '../store/test-store.js';
 
 export function tempDb(): string {
-  return join(mkdtempSync(join(tmpdir(), 'cairn-triggers-')), 'cairn.db');
+  return testStoreLocation(mkdtempSync(join(tmpdir(), 'cairn-triggers-')));
 }
 
 export async function openTemp(path = tempDb()): Promise<{ store: Store; path: string }> {

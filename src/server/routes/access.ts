@@ -8,6 +8,15 @@ export function keyRoutes(deps: ServerDeps): AnyRoute[] {
   const { cairn } = deps;
   return [
     route({
+      method: 'GET',
+      path: '/whoami',
+      access: 'viewer',
+      summary: "The calling key: its id, name and role (the dashboard's login check)",
+      tags: ['keys'],
+      operationId: 'whoAmI',
+      handler: async ({ key }) => ({ id: key?.id, name: key?.name, role: key?.role }),
+    }),
+    route({
       method: 'POST',
       path: '/keys',
       access: 'admin',

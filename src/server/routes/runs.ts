@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CairnError, type RunStatus } from '../../app/index.js';
+import { CairnError, type RunStatus, type Workflow } from '../../app/index.js';
 import type { ServerDeps } from '../deps.js';
 import { ApiError } from '../error-body.js';
 import { emptyBody, limitQuery, route, runIdParams, runStepParams, type AnyRoute } from '../route.js';
@@ -78,7 +78,7 @@ export function runRoutes(deps: ServerDeps): AnyRoute[] {
       errors: { 404: 'no such run' },
       handler: async ({ params }) => {
         const view = await cairn.getRun(params.id);
-        return { run: view.run, steps: view.steps, groups: view.groups };
+        return { run: view.run, steps: view.steps, groups: view.groups, ...(view.workflow ? { plan: planOf(view.workflow) } : {}) };
       },
     }),
     route({
@@ -277,4 +277,19 @@ export function runRoutes(deps: ServerDeps): AnyRoute[] {
       handler: async ({ query }) => ({ tasks: await cairn.openTasks(query.run) }),
     }),
   ];
+}
+
+/** The definition's shape, for drawing the run as a graph: steps, their dependencies and phases. */
+function planOf(workflow: Workflow) {
+  return {
+    steps: workflow.steps.map((s) => ({
+      id: s.id,
+      command: s.named ?? s.command,
+      ...(s.description ? { description: s.description } : {}),
+      dependsOn: s.dependsOn,
+      ...(s.phase ? { phase: s.phase } : {}),
+      parameters: s.parameters,
+    })),
+    ...(workflow.phases ? { phases: workflow.phases } : {}),
+  };
 }

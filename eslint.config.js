@@ -22,7 +22,7 @@ const vagueName = '/(Manager|Service|Helper)$/';
 
 export default defineConfig(
   {
-    ignores: ['dist/', 'coverage/', 'web/', 'schema/', '.cairn/', 'bench/results/'],
+    ignores: ['dist/', 'coverage/', 'web/dist/', 'schema/', '.cairn/', 'bench/results/'],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
@@ -84,6 +84,16 @@ export default defineConfig(
             },
           ],
         },
+      ],
+    },
+  },
+  {
+    // The dashboard talks to the server only over HTTP and the WebSocket: no imports of src/.
+    files: ['web/**/*.{ts,tsx}', 'test/web/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\.\\./)+src(/|$)', message: 'The dashboard uses the REST API and the WebSocket, never the server code (src/).' }] },
       ],
     },
   },

@@ -4,13 +4,19 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Cairn } from '../app/index.js';
 import { authorize } from './auth.js';
+import { registerDashboard, sendPage, wantsPage } from './dashboard.js';
 import type { ServerDeps } from './deps.js';
 import { errorHandler, sendError } from './error-body.js';
-import { eventSocketRoute, registerEventSocket } from './event-socket.js';
+import { chooseProtocol, eventSocketRoute, registerEventSocket } from './event-socket.js';
 import { FailedAuthLimiter } from './failed-auth.js';
 import { API_PREFIX, openApiDocument } from './openapi.js';
 import { fastifyPath, route, type AnyRoute } from './route.js';
 import { keyRoutes } from './routes/access.js';
+import { recordApiCall } from './audit-trail.js';
+import { operationRoutes } from './routes/operations.js';
+import { authoringRoutes } from './routes/commands.js';
+import { poolRoutes } from './routes/pools.js';
+import { nodeRoutes } from './routes/nodes.js';
 import { runRoutes } from './routes/runs.js';
 import { systemRoutes } from './routes/system.js';
 import { workflowRoutes } from './routes/workflows.js';
@@ -21,6 +27,8 @@ export interface ApiOptions {
   /** Origins allowed by CORS; none (the default) means CORS stays off. */
   corsOrigins?: string[];
   bodyLimitBytes?: number;
+  /** WebSocket clients of /api/v1/events at once (default 1,000); one more is refused with 503. */
+  maxWebsocketClients?: number;
   /** Requests per key (or per address, before authentication) per window. */
   rateLimit?: { max: number; windowMs: number };
   /** Failed authentications per address per window before it is refused. */
@@ -32,6 +40,8 @@ export interface ApiOptions {
   onResponse?(method: string, route: string, status: number, seconds: number): void;
   draining?(): boolean;
   catalogChanged?(): void;
+  /** Serve the built dashboard from this folder at `/` (dashboard.ts). */
+  dashboardDir?: string;
 }
 
 export interface Api {
@@ -58,7 +68,11 @@ export async function buildApi(cairn: Cairn, options: ApiOptions): Promise<Api> 
     ...runRoutes(deps),
     ...workflowRoutes(deps),
     ...keyRoutes(deps),
+    ...operationRoutes(deps),
     ...systemRoutes(deps),
+    ...authoringRoutes(deps),
+    ...poolRoutes(deps),
+    ...nodeRoutes(deps),
     ...(options.extraRoutes ?? []),
     eventSocketRoute,
   ];
@@ -76,7 +90,9 @@ export async function buildApi(cairn: Cairn, options: ApiOptions): Promise<Api> 
   const document = openApiDocument(routes, options.version);
 
   app.setErrorHandler(errorHandler((err, req) => req.log.error({ err }, 'request failed')));
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`));
+  app.setNotFoundHandler((request, reply) =>
+    options.dashboardDir && wantsPage(request) ? sendPage(reply) : sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`),
+  );
   // Requests are small JSON; a signature check needs the exact bytes, so keep the text too.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
@@ -120,7 +136,7 @@ export async function buildApi(cairn: Cairn, options: ApiOptions): Promise<Api> 
       error: { code: 'RATE_LIMITED', message: `rate limit of ${context.max} requests per ${context.after} reached; retry later`, details: { retryAfter: context.after } },
     }),
   });
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024, handleProtocols: chooseProtocol } });
 
   const register = (scope: FastifyInstance, specs: AnyRoute[]) => {
     for (const spec of specs) {
@@ -136,6 +152,7 @@ export async function buildApi(cairn: Cairn, options: ApiOptions): Promise<Api> 
             // The handler may change it (a duplicate start answers 200, not 202).
             void reply.code(spec.status ?? 200);
             const result = await spec.handler({ params, query, body, key, actor: key?.name ?? 'anonymous', request, reply });
+            if (spec.method !== 'GET') await recordApiCall(cairn, spec, { actor: key?.name ?? 'anonymous', request, params, body, result, status: reply.statusCode });
             return reply.sent ? reply : result;
           },
         });
@@ -144,6 +161,7 @@ export async function buildApi(cairn: Cairn, options: ApiOptions): Promise<Api> 
   const served = routes.filter((r) => r !== eventSocketRoute);
   register(app, served.filter((r) => r.root));
   await app.register(async (api) => register(api, served.filter((r) => !r.root)), { prefix: API_PREFIX });
-  registerEventSocket(app, cairn);
+  registerEventSocket(app, cairn, options.maxWebsocketClients);
+  if (options.dashboardDir) await registerDashboard(app, options.dashboardDir);
   return { app, routes };
 }

@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IssuedKey, Role } from '../../src/app/index.js';
 import { serve, type RunningServer, type ServeOptions } from '../../src/server/serve.js';
+import { testStoreLocation } from '../store/test-store.js';
 
 export interface TestServer {
   server: RunningServer;
   url: string;
   dir: string;
+  /** The store's location (a SQLite file in dir, or a PostgreSQL URL). */
+  db: string;
   admin: IssuedKey;
   key(role: Role, name?: string): Promise<string>;
   /** fetch with a key (or none), JSON body when given. */
@@ -35,11 +38,12 @@ export async function startServer(opts: Partial<ServeOptions> & { files?: Record
   mkdirSync(workflows);
   for (const [name, text] of Object.entries(opts.files ?? { 'hello.yaml': HELLO })) writeFileSync(join(workflows, name), text);
   const printed: string[] = [];
+  const db = testStoreLocation(dir);
   const server = await serve({
     host: '127.0.0.1',
     port: 0,
     version: 'test',
-    db: join(dir, 'cairn.db'),
+    db,
     cwd: dir,
     workflowsDir: workflows,
     shutdownGraceMs: 2000,
@@ -56,6 +60,7 @@ export async function startServer(opts: Partial<ServeOptions> & { files?: Record
     server,
     url,
     dir,
+    db,
     admin,
     key: async (role, name) => (await server.cairn.keys.create({ role, ...(name ? { name } : {}) })).key,
     call: async (method, path, o = {}) => {

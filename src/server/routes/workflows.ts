@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { prefillFor, suggestWorkflows } from '../../app/suggestions.js';
+import { listTemplates } from '../../app/templates.js';
 import type { ServerDeps } from '../deps.js';
 import { route, type AnyRoute } from '../route.js';
 
@@ -21,6 +22,15 @@ export function workflowRoutes(deps: ServerDeps): AnyRoute[] {
       operationId: 'listTemplates',
       query: z.strictObject({ category: z.string().min(1).max(100).optional() }),
       handler: async ({ query }) => ({ templates: await cairn.catalog.list(query.category ? { category: query.category } : {}) }),
+    }),
+    route({
+      method: 'GET',
+      path: '/workflows/builtin-templates',
+      access: 'viewer',
+      summary: 'The built-in templates shipped with Cairn, runnable as template:NAME',
+      tags: ['workflows'],
+      operationId: 'listBuiltinTemplates',
+      handler: async () => ({ templates: listTemplates() }),
     }),
     route({
       method: 'GET',

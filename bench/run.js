@@ -10,6 +10,8 @@ import { validateFile } from '../dist/app/validate.js';
 import { allFinished, eventLatency, load, startRun, startServer, WORKFLOW_ID } from './server.js';
 import { chain, fanIn } from './workloads.js';
 import { suggestionWorkload } from './suggest.js';
+import { initialJs } from './dashboard-size.js';
+import { clusterWorkloads } from './cluster.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
@@ -154,6 +156,9 @@ if (wanted('I1')) {
   row('I2', `suggestion quality (${r.cases} labelled cases, same catalog)`, `top-3 ${r.top3.toFixed(3)}, MRR ${r.mrr.toFixed(3)}`, 'top-3 >= 0.9', 'how the set was made: test/fixtures/suggest/README.md', r.top3 >= 0.9);
 }
 
+// Cluster workloads (issue 7): PostgreSQL and worker processes (bench/cluster.js).
+if (['P1', 'P2', 'P3.1', 'P3.2', 'P3.4', 'P4', 'P5'].some(wanted)) await clusterWorkloads({ repeat: REPEAT, wanted, row });
+
 // Server workloads (issue 4): each on a fresh `cairn serve` in a child process, loaded
 // over loopback by autocannon with 10 connections, SECONDS per round, best of REPEAT rounds.
 async function bestLoad(round) {
@@ -204,6 +209,12 @@ if (wanted('S3')) {
     const { step, finish } = await eventLatency(server, n);
     row('S3', `step done -> WebSocket client (${n} runs, one at a time)`, `p50 ${step.p50} ms`, 'p50 < 5 ms', `p95 ${step.p95} ms, p99 ${step.p99} ms, max ${step.max} ms; RunFinished p50 ${finish.p50}, p99 ${finish.p99} ms`, step.p50 < 5);
   });
+}
+
+if (wanted('D1')) {
+  const r = initialJs(join(ROOT, 'dist', 'web'));
+  const kb = r.gzipBytes / 1024;
+  row('D1', 'dashboard initial JS (entry + static imports), gzipped', `${kb.toFixed(1)} KB`, '< 300 KB', `${(r.rawBytes / 1024).toFixed(0)} KB raw in ${r.files.length} file(s); pages load lazily`, kb < 300);
 }
 
 const header = ['id', 'workload', 'result', 'target', 'met', 'note'];

@@ -1,13 +1,84 @@
 #!/usr/bin/env node
-// Runs the bundled CLI that `npm ci` builds (the `prepare` script). Node 22+ can keep the
-// compiled code between runs, which makes every later start faster.
-import module from 'node:module';
+// Runs the bundled CLI that `npm ci` builds (the `prepare` script): dist/bundle/cairn.cjs.
+// V8's compiled code for it is kept between runs (vm.Script's cached data), so a later
+// start skips compiling it, most of a short command's start-up. Same place and switches
+// as Node's own compile cache: NODE_COMPILE_CACHE=DIR, NODE_DISABLE_COMPILE_CACHE=1.
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import module, { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
 
+const bundle = fileURLToPath(new URL('../dist/bundle/cairn.cjs', import.meta.url));
+if (!existsSync(bundle)) {
+  console.error('cairn: the CLI is not built yet; run `npm run build` (npm ci does it for you).');
+  process.exit(2);
+}
+// Node 22+ can keep the compiled code of what the bundle loads from node_modules (the
+// server's packages). The bundle's own is kept below, at exit, with every function the
+// run compiled: with Node's cache for it instead, `cairn validate` took 166 ms on Node 24
+// rather than 113 (Node 20 has no such cache at all).
 module.enableCompileCache?.();
-import('../dist/bundle/main.js').catch((err) => {
-  if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/bundle/main.js')) {
-    console.error('cairn: the CLI is not built yet; run `npm run build` (npm ci does it for you).');
-    process.exit(2);
+runWithCodeCache(bundle);
+
+/** Loads a CommonJS file as require() would, compiled with the code V8 kept last time. */
+function runWithCodeCache(file) {
+  const source = readFileSync(file, 'utf8');
+  const cache = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheOf(file);
+  const kept = cache?.read();
+  // The bundle has no import() (scripts/bundle-options.js), which code compiled this way could not run.
+  const script = new vm.Script(module.wrap(source), { filename: file, cachedData: kept });
+  if (cache && (!kept || script.cachedDataRejected)) {
+    // At exit, so the kept code includes every function this run compiled, not only the
+    // top level: the next run of the same command compiles nothing.
+    process.once('exit', () => cache.write(script.createCachedData()));
   }
-  throw err;
-});
+  const mod = new module.Module(file);
+  mod.filename = file;
+  mod.paths = module.Module._nodeModulePaths(dirname(file));
+  module.Module._cache[file] = mod;
+  script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
+  mod.loaded = true;
+}
+
+/**
+ * One cache file per bundle path, V8 version and command (each command compiles its own
+ * functions), headed by the bundle's size, time and inode: a rebuilt bundle replaces its
+ * caches instead of piling up new ones. Failures to read or write only cost speed.
+ */
+function cacheOf(file) {
+  const stat = statSync(file);
+  const stamp = Buffer.from(`${stat.size}:${stat.mtimeMs}:${stat.ino}\n`);
+  const dir = process.env.NODE_COMPILE_CACHE || join(tmpdir(), 'node-compile-cache');
+  const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const name = command && /^[a-z][a-z-]{0,23}$/.test(command) ? command : 'cli';
+  const path = join(dir, `cairn-${process.versions.v8}-${process.arch}-${hashOf(file)}-${name}.v8`);
+  return {
+    read() {
+      try {
+        const data = readFileSync(path);
+        return data.subarray(0, stamp.length).equals(stamp) ? data.subarray(stamp.length) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    write(data) {
+      try {
+        mkdirSync(dir, { recursive: true });
+        const temporary = `${path}.${process.pid}`;
+        writeFileSync(temporary, Buffer.concat([stamp, data]));
+        renameSync(temporary, path);
+      } catch {
+        // a read-only or full disk: the next start compiles again
+      }
+    },
+  };
+}
+
+/** FNV-1a of a path, as 8 hex digits: names the cache file without loading node:crypto. */
+function hashOf(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}

@@ -35,25 +35,37 @@ const lazyCommanderChildProcess = {
   },
 };
 
-/** Options for esbuild's build(); `outdir` is where the chunks go (dist/bundle). */
+/**
+ * Options for esbuild's build(); `outdir` is where the bundle goes (dist/bundle).
+ *
+ * One CommonJS file, not ES module chunks: Node.js 20 can keep V8's compiled code between
+ * runs only for code it compiles through vm.Script, which ES modules are not (Node 22+
+ * has module.enableCompileCache for both). With the compiled code kept, a start skips
+ * compiling the bundle, which was most of `cairn validate`'s cold start (BENCHMARKS.md,
+ * W4). Commands stay lazy: esbuild turns each `import()` into a function that evaluates
+ * the command's modules on first use, and V8 compiles a function only when it runs.
+ */
 export function bundleOptions(outdir) {
   return {
-    entryPoints: { main: 'src/cli/main.ts' },
+    entryPoints: { cairn: 'src/cli/main.ts' },
     outdir,
+    outExtension: { '.js': '.cjs' },
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
     minify: true,
     keepNames: false,
     // Native addons cannot be bundled. The server's packages load only for `cairn serve`;
     // kept as they ship (pino and fastify resolve files at run time).
-    // undici too: bundled, a dynamic import of it (CommonJS) yields only a default export,
-    // and its named exports (request, Agent, buildConnector) would be missing.
+    // undici too: it is loaded where http steps run, as it ships.
     external: ['better-sqlite3', 'fastify', '@fastify/*', 'pino', 'prom-client', 'ws', 'undici'],
-    // CommonJS dependencies call require() for Node built-ins.
-    banner: { js: "import { createRequire as __cairnCreateRequire } from 'node:module'; const require = __cairnCreateRequire(import.meta.url);" },
+    // import() of those becomes require(): code compiled from V8's cache by vm.Script (Node
+    // 20, bin/cairn.js) has no way to load ES modules, and they are all CommonJS.
+    supported: { 'dynamic-import': false },
+    // The sources are ES modules and find files next to themselves with import.meta.url.
+    define: { 'import.meta.url': '__cairnModuleUrl' },
+    banner: { js: "const __cairnModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
     plugins: [withoutZodLocales, lazyCommanderChildProcess],
   };

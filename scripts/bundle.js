@@ -1,7 +1,7 @@
-// Bundles the CLI into dist/bundle/ (run by `npm run build` after tsc). Loading a few
-// bundled files instead of hundreds of ESM modules (zod alone ships ~200) is what keeps
-// `cairn validate` under its cold-start budget. Commands stay lazy: code splitting turns
-// each dynamic import into its own chunk. The options are in bundle-options.js.
+// Bundles the CLI into dist/bundle/cairn.cjs (run by `npm run build` after tsc). Loading
+// one bundled file instead of hundreds of modules (zod alone ships ~200), with its
+// compiled code kept between runs (bin/cairn.js), is what keeps `cairn validate` under
+// its cold-start budget. The options, and why CommonJS, are in bundle-options.js.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { bundleOptions } from './bundle-options.js';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from './exit.js';
 import { reportError } from './report-error.js';
@@ -10,7 +11,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 const program = new Command('cairn')
   .description('Cairn: durable workflows for operations runbooks and AI agents')
-  .version(await version(), '-V, --version')
+  .version(version(), '-V, --version')
   .option('--db <path>', 'store location (default: $CAIRN_DB, cairn.yaml, or .cairn/cairn.db)')
   .option('--config <file>', 'configuration file (default: cairn.yaml in the current directory, if any)')
   .option('--debug', 'show stack traces')
@@ -381,19 +382,23 @@ function lazyNamed<M>(load: () => Promise<M>, name: keyof M) {
   };
 }
 
-async function version(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  } else {
-    process.exitCode = await reportError(err, program.opts<{ debug?: boolean }>().debug === true);
+// No top-level await: the bundle is CommonJS (scripts/bundle-options.js says why).
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    } else {
+      process.exitCode = await reportError(err, program.opts<{ debug?: boolean }>().debug === true);
+    }
   }
+  if (process.exitCode === undefined) process.exitCode = EXIT.ok;
 }
-if (process.exitCode === undefined) process.exitCode = EXIT.ok;
+
+void main();

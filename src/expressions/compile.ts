@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import type jsonata from 'jsonata';
+import jsonata from 'jsonata';
 import { sealContext, type ExpressionContext } from './context.js';
 import { DataTooDeepError, toPlainData } from './data.js';
 import { ExpressionError } from './errors.js';
@@ -31,12 +30,6 @@ export interface CompiledExpression {
 const CACHE_LIMIT = 2000;
 const cache = new Map<string, CompiledExpression>();
 
-// Loaded on first use: `cairn validate` of a file without expressions never pays for it.
-let jsonataModule: typeof jsonata | undefined;
-function loadJsonata(): typeof jsonata {
-  jsonataModule ??= createRequire(import.meta.url)('jsonata') as typeof jsonata;
-  return jsonataModule;
-}
 
 /** Compile (or fetch from the cache). Throws ExpressionError with the offset of the problem. */
 export function compileExpression(source: string): CompiledExpression {
@@ -60,7 +53,7 @@ function compile(source: string): CompiledExpression {
   if (source.trim() === '') throw new ExpressionError('empty expression', 'EXPR_SYNTAX', source, 0);
   let expr: jsonata.Expression;
   try {
-    expr = loadJsonata()(source, {
+    expr = jsonata(source, {
       timeout: EXPRESSION_LIMITS.timeoutMs,
       stack: EXPRESSION_LIMITS.maxDepth,
       sequence: EXPRESSION_LIMITS.maxSequence,

@@ -6,10 +6,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 /**
  * `cairn validate` must start fast (BENCHMARKS.md, W4), so it loads the commands' specs
  * (src/actions/catalog.ts) and never the actions that run them: those pull in
- * node:child_process, undici and the MCP SDK. This builds the CLI bundle exactly as
- * `npm run build` does (scripts/bundle-options.js), in memory, and follows the static
- * imports from the entry chunk and the `validate` command's chunk: what Node must load
- * before validation can decide to load anything lazily.
+ * node:child_process, undici and the MCP SDK. This builds the CLI bundle as `npm run
+ * build` does (scripts/bundle-options.js), in memory, split into ES module chunks so
+ * that the metafile shows the module graph: the shipped single CommonJS file evaluates a
+ * module reached only through `import()` when that import runs, which is what a chunk
+ * boundary is here. It follows the static imports from the entry and the `validate`
+ * command: what must be evaluated before validation can decide to load anything lazily.
  */
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -25,7 +27,8 @@ let loaded: Loaded;
 
 beforeAll(async () => {
   const { bundleOptions } = (await import(pathToFileURL(join(ROOT, 'scripts/bundle-options.js')).href)) as { bundleOptions: (outdir: string) => BuildOptions };
-  const result = await build({ ...bundleOptions(join(ROOT, 'dist/bundle')), absWorkingDir: ROOT, write: false, metafile: true, logLevel: 'error' });
+  const options = { ...bundleOptions(join(ROOT, 'dist/bundle')), format: 'esm', splitting: true, outExtension: {}, define: {}, banner: {}, supported: {} } satisfies BuildOptions;
+  const result = await build({ ...options, absWorkingDir: ROOT, write: false, metafile: true, logLevel: 'error' });
   loaded = staticClosure(result.metafile, ['src/cli/main.ts', 'src/cli/commands/validate.ts']);
 }, 60_000);
 
@@ -82,9 +85,10 @@ describe('the modules `cairn validate` loads', () => {
 });
 
 /**
- * The same promise, kept by the real process: the built CLI, run under a module hook that
- * writes down every module Node loads, including what runs after the command (the audit
- * trail's hook once loaded the whole application and the SQLite driver from there).
+ * The same promise, kept by the real process: the built CLI, run with a preloaded script
+ * that writes down, at exit, every file require() loaded and every Node built-in, including
+ * what runs after the command (the audit trail's hook once loaded the whole application
+ * and the SQLite driver from there).
  */
 describe('cairn validate, as a process', () => {
   it('loads neither the store, its SQLite driver, undici nor the application', async () => {
@@ -92,18 +96,22 @@ describe('cairn validate, as a process', () => {
     const { tmpdir } = await import('node:os');
     const { spawnSync } = await import('node:child_process');
     const dir = mkdtempSync(join(tmpdir(), 'cairn-trace-'));
-    const trace = join(dir, 'loaded.txt');
-    writeFileSync(join(dir, 'hooks.mjs'), "import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) {\n  appendFileSync(process.env.CAIRN_TRACE_FILE, url + '\\n');\n  return next(url, context);\n}\n");
-    writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
-    writeFileSync(trace, '');
-    const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, join(ROOT, 'bin/cairn.js'), 'validate', join(ROOT, 'examples/hello.yaml')], {
+    const trace = join(dir, 'loaded.json');
+    writeFileSync(
+      join(dir, 'trace.cjs'),
+      "process.on('exit', () => require('node:fs').writeFileSync(process.env.CAIRN_TRACE_FILE, JSON.stringify({ files: Object.keys(require.cache), builtins: process.moduleLoadList })));\n",
+    );
+    const r = spawnSync(process.execPath, ['--require', join(dir, 'trace.cjs'), join(ROOT, 'bin/cairn.js'), 'validate', join(ROOT, 'examples/hello.yaml')], {
       env: { ...process.env, CAIRN_TRACE_FILE: trace },
       encoding: 'utf8',
     });
     expect(r.status, r.stderr).toBe(0);
-    const urls = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
-    // The trace works: it saw the CLI's own bundle.
-    expect(urls.some((u) => u.includes('dist/bundle/main.js'))).toBe(true);
-    expect(urls.filter((u) => /node_modules\/(better-sqlite3|pg|undici|@modelcontextprotocol)\/|node:child_process/.test(u))).toStrictEqual([]);
+    const { files, builtins } = JSON.parse(readFileSync(trace, 'utf8')) as { files: string[]; builtins: string[] };
+    // The trace works: it saw the CLI's own bundle, and a built-in every run loads. (node:net
+    // is not checked: Node loads it itself when stdout is a pipe, as here.)
+    expect(files.some((f) => f.endsWith(join('dist', 'bundle', 'cairn.cjs')))).toBe(true);
+    expect(builtins).toContain('NativeModule fs');
+    expect(files.filter((f) => /node_modules[\\/](better-sqlite3|pg|undici|@modelcontextprotocol)[\\/]/.test(f))).toStrictEqual([]);
+    expect(builtins.filter((b) => /^NativeModule (child_process|dgram|http|https)$/.test(b))).toStrictEqual([]);
   }, 60_000);
 });

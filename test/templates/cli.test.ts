@@ -8,7 +8,7 @@ let dir: string;
 let db: string;
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist/bundle/main.js'))) throw new Error('build first: npm run build (npm test does it)');
+  if (!existsSync(join(ROOT, 'dist/bundle/cairn.cjs'))) throw new Error('build first: npm run build (npm test does it)');
   dir = mkdtempSync(join(tmpdir(), 'cairn-templates-cli-'));
   db = join(dir, 'cairn.db');
 });

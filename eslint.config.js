@@ -5,7 +5,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 // The globals of the Node.js running ESLint, so JS files (bin/, bench/, scripts/) get
-// `no-undef` without another dependency; CommonJS names for .cjs config files.
+// `no-undef` without another dependency; CommonJS names for .cjs files and bin/.
 const nodeGlobals = Object.fromEntries(
   Object.getOwnPropertyNames(globalThis).map((name) => [name, 'readonly']),
 );
@@ -105,7 +105,8 @@ export default defineConfig(
     },
   },
   {
-    files: ['**/*.cjs'],
+    // bin/ is CommonJS too (bin/package.json): see bin/cairn.js.
+    files: ['**/*.cjs', 'bin/**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: { ...nodeGlobals, ...commonJsGlobals },

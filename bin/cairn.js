@@ -3,14 +3,17 @@
 // V8's compiled code for it is kept between runs (vm.Script's cached data), so a later
 // start skips compiling it, most of a short command's start-up. Same place and switches
 // as Node's own compile cache: NODE_COMPILE_CACHE=DIR, NODE_DISABLE_COMPILE_CACHE=1.
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import module, { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+//
+// A CommonJS file (bin/package.json says so): started as an ES module, Node would first
+// load its ES module loader, ~10 ms of CPU that no command needs.
+'use strict';
+const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const Module = require('node:module');
+const { tmpdir } = require('node:os');
+const { dirname, join } = require('node:path');
+const vm = require('node:vm');
 
-const bundle = fileURLToPath(new URL('../dist/bundle/cairn.cjs', import.meta.url));
+const bundle = join(__dirname, '..', 'dist', 'bundle', 'cairn.cjs');
 if (!existsSync(bundle)) {
   console.error('cairn: the CLI is not built yet; run `npm run build` (npm ci does it for you).');
   process.exit(2);
@@ -19,7 +22,7 @@ if (!existsSync(bundle)) {
 // server's packages). The bundle's own is kept below, at exit, with every function the
 // run compiled: with Node's cache for it instead, `cairn validate` took 166 ms on Node 24
 // rather than 113 (Node 20 has no such cache at all).
-module.enableCompileCache?.();
+Module.enableCompileCache?.();
 runWithCodeCache(bundle);
 
 /** Loads a CommonJS file as require() would, compiled with the code V8 kept last time. */
@@ -28,17 +31,20 @@ function runWithCodeCache(file) {
   const cache = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheOf(file);
   const kept = cache?.read();
   // The bundle has no import() (scripts/bundle-options.js), which code compiled this way could not run.
-  const script = new vm.Script(module.wrap(source), { filename: file, cachedData: kept });
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData: kept });
   if (cache && (!kept || script.cachedDataRejected)) {
     // At exit, so the kept code includes every function this run compiled, not only the
-    // top level: the next run of the same command compiles nothing.
-    process.once('exit', () => cache.write(script.createCachedData()));
+    // top level: the next run of the same command compiles nothing. Not after a usage
+    // error (exit 2): a mistyped command would leave a cache file under its name.
+    process.once('exit', (code) => {
+      if (code !== 2) cache.write(script.createCachedData());
+    });
   }
-  const mod = new module.Module(file);
+  const mod = new Module(file);
   mod.filename = file;
-  mod.paths = module.Module._nodeModulePaths(dirname(file));
-  module.Module._cache[file] = mod;
-  script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
+  mod.paths = Module._nodeModulePaths(dirname(file));
+  Module._cache[file] = mod;
+  script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, dirname(file));
   mod.loaded = true;
 }
 

@@ -75,6 +75,14 @@ describe('the compiled-code cache of the CLI', () => {
     expect(readFileSync(path).subarray(0, stamp.length).equals(stamp)).toBe(true);
   });
 
+  it('keeps no cache for a usage error, such as a mistyped command', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-cc-'));
+    const r = cairn({ NODE_COMPILE_CACHE: dir }, 'valdate', HELLO);
+    expect(r.status).toBe(2);
+    // Node 22+ may keep its own small entries there; Cairn's are named cairn-*.
+    expect([...filesIn(dir).keys()].filter((name) => name.startsWith('cairn-'))).toEqual([]);
+  });
+
   it('keeps working when the cache folder cannot be written', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-cc-'));
     const file = join(dir, 'a-file');

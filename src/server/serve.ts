@@ -39,6 +39,8 @@ export interface ServeOptions {
 
 export interface RunningServer {
   url: string;
+  /** Where the dashboard is served (the root URL), or undefined when it is not built or is turned off. */
+  dashboardUrl?: string;
   cairn: Cairn;
   /** The admin key created on first start, if this start created it. */
   adminKey?: IssuedKey;
@@ -209,7 +211,7 @@ export async function serve(given: ServeOptions): Promise<RunningServer> {
         for (const stop of stops.reverse()) await stop();
         await cairn.drain(opts.shutdownGraceMs ?? 30_000);
       })());
-    return { url: address, cairn, ...(adminKey ? { adminKey } : {}), close };
+    return { url: address, ...(web ? { dashboardUrl: `${address}/` } : {}), cairn, ...(adminKey ? { adminKey } : {}), close };
   } catch (err) {
     for (const stop of stops.reverse()) await stop();
     await cairn.close();

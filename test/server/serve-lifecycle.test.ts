@@ -83,6 +83,8 @@ describe('cairn serve: starting and stopping', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const url = await until(() => /listening on (http:\/\/\S+) /.exec(stderr)?.[1], 'the server to listen');
+    // The built dashboard's address is printed, so a person knows where to open it.
+    expect(await until(() => /dashboard at (\S+) /.exec(stderr)?.[1], 'the dashboard line')).toBe(`${url}/`);
     const key = /(cairn_[0-9a-f]{12}_[A-Za-z0-9_-]{43})/.exec(stderr)?.[1];
     const call = (method: string, path: string, body?: unknown) =>
       fetch(url + path, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });

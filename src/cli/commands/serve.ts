@@ -38,6 +38,7 @@ export default async function serveCommand(flags: ServeFlags, cmd: Command): Pro
     print: (line) => process.stderr.write(`${line}\n`),
   });
   process.stderr.write(`cairn serve: listening on ${server.url} (API ${server.url}/api/v1, store ${server.cairn.storeLocation})\n`);
+  process.stderr.write(server.dashboardUrl ? `cairn serve: dashboard at ${server.dashboardUrl} (log in with an API key)\n` : 'cairn serve: no dashboard (not built: npm run build:web)\n');
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stderr.write(`cairn serve: ${signal}: taking no new work; letting running steps finish, then stopping\n`);

@@ -19,7 +19,9 @@ export async function openTasks(a: RunAccess, idOrPrefix?: string): Promise<Open
   for (const id of ids) {
     const state = await a.stateOf(id);
     for (const st of state.steps.values()) {
-      if (st.status === 'waiting' && st.task) out.push({ ...st.task, runId: id, step: st.key, approvedBy: st.approvedBy ?? [] });
+      if (st.status === 'waiting' && st.task) {
+        out.push({ ...st.task, runId: id, workflowId: state.run.workflowId, workflowName: state.run.workflowName, step: st.key, approvedBy: st.approvedBy ?? [] });
+      }
     }
   }
   return out;

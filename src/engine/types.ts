@@ -291,6 +291,9 @@ export interface TaskRequest {
 /** A task or approval some person or agent can act on now. */
 export interface OpenTask extends TaskRequest {
   runId: string;
+  /** The run's workflow, so a list of tasks from many runs says what each is about. */
+  workflowId: string;
+  workflowName: string;
   step: string;
   /** Approvals so far (for N-of-M). */
   approvedBy: string[];

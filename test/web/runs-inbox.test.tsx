@@ -59,6 +59,9 @@ describe('the Runs and Inbox pages', () => {
       return el as HTMLElement;
     });
     expect(box.textContent).toContain('Please approve.');
+    // Named by its workflow, which links to the run.
+    const link = [...document.querySelectorAll<HTMLAnchorElement>('a')].find((a) => a.textContent === 'gated');
+    expect(link?.getAttribute('href')).toContain(`/runs/${id}`);
     fireEvent.click(box.querySelector('button.primary')!);
     await until(async () => (await status(id)) === 'succeeded', 'the approved run to finish');
     const events = (await t.call('GET', `/api/v1/workflows/executions/${id}/events`, { key: t.admin.key })).body.events as Array<{ type: string; data: { by?: string } }>;
@@ -66,7 +69,7 @@ describe('the Runs and Inbox pages', () => {
   });
 
   it("keeps other people's tasks out of the inbox unless asked", () => {
-    const task = (extra: Partial<OpenTask>): OpenTask => ({ kind: 'approval', runId: 'r', step: 's', approvedBy: [], ...extra });
+    const task = (extra: Partial<OpenTask>): OpenTask => ({ kind: 'approval', runId: 'r', workflowId: 'w', workflowName: 'W', step: 's', approvedBy: [], ...extra });
     const me = { name: 'olga', role: 'operator' as const };
     expect(isFor(task({ approvers: ['olga'] }), me)).toBe(true);
     expect(isFor(task({ approvers: ['operator'] }), me)).toBe(true);

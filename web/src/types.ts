@@ -140,6 +140,8 @@ export interface LogLine {
 export interface OpenTask {
   kind: 'task' | 'approval';
   runId: string;
+  workflowId: string;
+  workflowName: string;
   step: string;
   instructions?: string;
   assignee?: string;

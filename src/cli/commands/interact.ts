@@ -91,7 +91,7 @@ export async function tasks(run: string | undefined, opts: { json?: boolean }, c
       const verb = t.kind === 'approval' ? 'approve' : 'complete';
       const who = t.assignee ?? (t.approvers?.length ? t.approvers.join(', ') : 'anyone');
       const progress = t.kind === 'approval' ? ` (${t.approvedBy.length}/${t.required ?? 1} approved)` : '';
-      process.stdout.write(`${pc.yellow('⏸')} ${pc.bold(`${t.runId} ${t.step}`)}  ${t.kind} for ${who}${progress}\n`);
+      process.stdout.write(`${pc.yellow('⏸')} ${pc.bold(`${t.runId} ${t.step}`)}  ${t.kind} for ${who}${progress}  ${pc.dim(t.workflowName || t.workflowId)}\n`);
       if (t.instructions) process.stdout.write(`    ${t.instructions}\n`);
       for (const [k, v] of Object.entries(t.details ?? {})) process.stdout.write(`    ${pc.dim(`${k}:`)} ${typeof v === 'string' ? v : JSON.stringify(v)}\n`);
       if (t.outputSchema) process.stdout.write(`    ${pc.dim('output schema:')} ${JSON.stringify(t.outputSchema)}\n`);

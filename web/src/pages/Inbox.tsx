@@ -60,10 +60,9 @@ export default function Inbox(_props: PageProps) {
           <li key={`${task.runId}/${task.step}`}>
             <div className="row">
               <span className="badge">{task.kind}</span>
-              <a className="mono" href={href(`/runs/${task.runId}`)}>
-                {task.runId}
-              </a>
+              <a href={href(`/runs/${task.runId}`)}>{task.workflowName || task.workflowId}</a>
               <span className="mono">{task.step}</span>
+              <span className="mono hint">{task.runId}</span>
             </div>
             <TaskBox task={task} canAct={canAct} onActed={load} />
           </li>

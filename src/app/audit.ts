@@ -26,6 +26,11 @@ export function cliActor(): Actor {
   return { name: currentUser(), origin: `cli ${hostname()}` };
 }
 
+/** The scheduler, for a run a workflow's cron trigger started on this host. */
+export function cronActor(workflowId: string): Actor {
+  return { name: `cron:${workflowId}`, origin: `cron ${hostname()}` };
+}
+
 /** API operations (OpenAPI operationId) and MCP tools, as audit actions. Absent: not a change. */
 const ACTIONS: Record<string, string> = {
   // API

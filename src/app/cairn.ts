@@ -40,7 +40,7 @@ import { admitRun } from './limits.js';
 import type { BulkheadState } from '../runtime/bulkheads.js';
 import { isTemplateRef, templatePath } from './templates.js';
 import { Secrets } from './secrets.js';
-import { Audit } from './audit.js';
+import { Audit, cronActor } from './audit.js';
 import { Retention } from './retention.js';
 import { backupStore, type BackupReport } from './backup.js';
 import { listNodes, waitingTasks, type NodeView, type WaitingTask } from './nodes.js';
@@ -561,11 +561,21 @@ export class Cairn {
     return run ? this.workflowFor(run.definitionHash).catch(() => undefined) : undefined;
   }
 
-  /** Cron and webhook triggers of the stored workflows (docs/triggers.md); `start` it to schedule. */
+  /**
+   * Cron and webhook triggers of the stored workflows (docs/triggers.md); `start` it to
+   * schedule. A run cron starts is audited here, once, by the process that created it;
+   * webhook calls are audited by the API like any other request.
+   */
   triggers(options: Pick<TriggersDeps, 'onFire' | 'onError' | 'reloadEveryMs'> = {}): Triggers {
     return new Triggers({
       ...storedWorkflows(this.store),
-      start: (req) => this.startWorkflow(req),
+      start: async (req) => {
+        const started = await this.startWorkflow(req);
+        if (req.startedBy === 'cron' && !started.duplicate) {
+          await this.audit.record(cronActor(req.workflowId), 'run.start', started.run.id, { workflow: req.workflowId, start_key: req.startKey });
+        }
+        return started;
+      },
       cursors: this.store,
       env: this.options.env ?? process.env,
       ...options,

@@ -112,6 +112,25 @@ describe('Triggers over a Cairn', () => {
     await until(async () => (await second.store.listRuns({ workflowId: 'tick', limit: 1000 })).every((r) => r.status === 'succeeded'), 'every run succeeded');
   });
 
+  it('a run cron starts is in the audit trail once, as cron:<workflow>, when two schedulers fire it', async () => {
+    const ws = workspace();
+    const cairn = await ws.open();
+    await cairn.catalog.create({ text: TICK });
+    // Two schedulers on one store, as two nodes: each fire is started twice, created once.
+    const fires: Array<{ run: Run; duplicate: boolean }> = [];
+    const both = [0, 1].map(() => cairn.triggers({ reloadEveryMs: 0, onFire: (_fire, result) => fires.push(result as { run: Run; duplicate: boolean }) }));
+    running.push(...both);
+    for (const t of both) await t.start();
+    await until(() => fires.filter((f) => f.duplicate).length >= 2, 'two fires started twice');
+    for (const t of both) await t.stop();
+    await cairn.idle();
+    const created = fires.filter((f) => !f.duplicate).map((f) => f.run.id);
+    const entries = (await cairn.audit.list()).filter((e) => e.action === 'run.start');
+    expect(entries.map((e) => e.target).sort()).toEqual(created.sort());
+    for (const e of entries) expect(e).toMatchObject({ actor: 'cron:tick', details: { workflow: 'tick' } });
+    expect(entries[0]!.origin).toMatch(/^cron /);
+  });
+
   it('starting a fire again (another process, a retry) returns the first run', async () => {
     const ws = workspace();
     const cairn = await ws.open();

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { abortedFailure } from './aborted.js';
 import { ActionFailure, type Action, type ActionContext, type NotifyChannel } from './action.js';
+import { guardedDispatcher, NetworkRefused } from './network-guard.js';
 import { LOG_CHANNEL, notifySpec, type NotifyParameters, type SEVERITIES } from './specs/notify.js';
 
 export { LOG_CHANNEL, type NotifyParameters } from './specs/notify.js';
@@ -94,8 +95,8 @@ async function post(
   let status: number;
   let text: string;
   try {
-    const { request } = await loadUndici();
-    const response = await request(url, {
+    const undici = await loadUndici();
+    const response = await undici.request(url, {
       method: 'POST',
       headers: {
         ...lowerCased(headers),
@@ -105,11 +106,18 @@ async function post(
       },
       body: JSON.stringify(body),
       signal,
+      // The `network:` policy holds for a channel's address as for an http step's.
+      ...(ctx.network ? { dispatcher: guardedDispatcher(undici, ctx.network, undefined) } : {}),
     });
     status = response.statusCode;
     text = await readSnippet(response.body);
   } catch (error) {
     if (ctx.signal.aborted) throw abortedFailure(ctx.signal.reason);
+    const refused = error instanceof NetworkRefused ? error : (error as { cause?: unknown } | undefined)?.cause;
+    if (refused instanceof NetworkRefused) {
+      ctx.log('system', `notify ${name}: refused by the network policy`);
+      throw new ActionFailure(`notification to '${name}' is refused by the network policy: ${refused.message}`, refused.code, { channel: name, host: refused.host, address: refused.address }, false);
+    }
     const why = timeout.aborted ? `no answer within ${NOTIFY_TIMEOUT_MS / 1000} s` : withoutUrl(error instanceof Error ? error.message : String(error), url);
     ctx.log('system', `notify ${name}: failed: ${why}`);
     throw new ActionFailure(`notification to '${name}' failed: ${why}`, 'NOTIFY_FAILED', { channel: name }, true);

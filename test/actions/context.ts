@@ -16,7 +16,7 @@ export interface TestContext<P> {
 }
 
 export type ContextOverrides = Partial<
-  Pick<ActionContext, 'runId' | 'step' | 'attempt' | 'idempotencyKey' | 'workdir' | 'memory' | 'channel' | 'data' | 'onProcess'>
+  Pick<ActionContext, 'runId' | 'step' | 'attempt' | 'idempotencyKey' | 'workdir' | 'memory' | 'channel' | 'data' | 'onProcess' | 'network'>
 >;
 
 /** An ActionContext for one attempt; the workdir is the system temp dir unless one is given. */

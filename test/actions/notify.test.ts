@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ActionFailure, type NotifyChannel } from '../../src/actions/action.js';
 import { notifyAction } from '../../src/actions/notify.js';
+import { networkPolicy } from '../../src/app/network-policy.js';
 import { actionContext, failure as failureOf, linesOf } from './context.js';
 
 interface Received {
@@ -48,13 +49,14 @@ describe('notify', () => {
     closed: { type: 'webhook', url: 'http://127.0.0.1:1/nothing-listens' },
   });
 
-  function notify(parameters: unknown) {
+  function notify(parameters: unknown, network?: ReturnType<typeof networkPolicy>) {
     const known = channels();
     const t = actionContext(notifyAction.parameters.parse(parameters), {
       runId: 'run-9',
       step: 'announce',
       idempotencyKey: 'run-9:announce',
       channel: (name) => known[name],
+      ...(network ? { network } : {}),
     });
     return { t, run: () => notifyAction.run(t.ctx) };
   }
@@ -67,6 +69,20 @@ describe('notify', () => {
     expect(hit?.url).toBe('/hooks/ops?token=s3cret');
     expect(hit?.headers).toMatchObject({ authorization: 'Bearer abc', 'content-type': 'application/json', 'idempotency-key': 'run-9:announce' });
     expect(hit?.body).toStrictEqual({ title: 'Deploy done', message: { version: '2.1', hosts: 3 }, severity: 'warning', run_id: 'run-9', step: 'announce' });
+  });
+
+  it('keeps to the network policy: a denied address is refused before anything is sent, and not retried', async () => {
+    const { t, run } = notify({ channel: 'ops', message: 'hi' }, networkPolicy({ deny: ['127.0.0.0/8'] }));
+    const failure = await failureOf(run());
+    expect(failure).toBeInstanceOf(ActionFailure);
+    expect(failure).toMatchObject({ code: 'HTTP_NETWORK_REFUSED', retryable: false, details: { channel: 'ops', address: '127.0.0.1' } });
+    // The channel's URL (its token) is not in the message.
+    expect(failure.message).not.toContain('s3cret');
+    expect(received).toHaveLength(0);
+    expect(linesOf(t.lines, 'system')).toContain('notify ops: refused by the network policy');
+    // The default policy (cloud metadata only) lets the same channel through.
+    expect(await notify({ channel: 'ops', message: 'hi' }, networkPolicy()).run()).toStrictEqual({ outputs: { delivered: ['ops'] } });
+    expect(received).toHaveLength(1);
   });
 
   it('posts Slack text with the title in bold', async () => {

@@ -73,6 +73,8 @@ const MIN_LINE = 8;
 /**
  * The strings to redact for a set of values: each value, and each long line of a multi-line
  * value (a log line holds one line of it), longest first so no shorter one splits a longer.
+ * A value of MIN_LINE characters or more is also redacted in the forms it is most often
+ * printed in by accident: URL-encoded, escaped inside a JSON string, base64 and base64url.
  */
 export function redactionList(values: Iterable<string>): string[] {
   const all = new Set<string>();
@@ -80,8 +82,14 @@ export function redactionList(values: Iterable<string>): string[] {
     if (value === '') continue;
     all.add(value);
     if (value.includes('\n')) for (const line of value.split(/\r?\n/)) if (line.trim().length >= MIN_LINE) all.add(line);
+    if (value.length >= MIN_LINE) for (const form of encodedForms(value)) all.add(form);
   }
   return [...all].sort((a, b) => b.length - a.length);
+}
+
+function encodedForms(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  return [encodeURIComponent(value), JSON.stringify(value).slice(1, -1), bytes.toString('base64'), bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url')];
 }
 
 export function redactText(text: string, list: readonly string[]): string {

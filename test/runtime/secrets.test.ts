@@ -21,8 +21,10 @@ describe('secret references and redaction', () => {
   it('redacts values, the long lines of a multi-line value, and keys, longest first', () => {
     const pem = '-----BEGIN KEY-----\nMIIEowIBAAKCAQEA1\nshort\n-----END KEY-----';
     const list = redactionList([pem, 'abc', 'abcdef', '']);
-    expect(list[0]).toBe(pem);
+    expect(list).toContain(pem);
     expect(list).toContain('MIIEowIBAAKCAQEA1');
+    expect(list.indexOf(pem)).toBeLessThan(list.indexOf('MIIEowIBAAKCAQEA1'));
+    expect(list.map((s) => s.length)).toEqual(list.map((s) => s.length).sort((a, b) => b - a));
     expect(list).not.toContain('short');
     expect(list).not.toContain('');
     expect(redactText('x abcdef y abc', list)).toBe('x *** y ***');
@@ -31,5 +33,20 @@ describe('secret references and redaction', () => {
     expect(redactValue(value, list)).toEqual({ out: ['***', { '***': 1 }], n: 2, nothing: null });
     expect(value.out[0]).toBe('abcdef');
     expect(redactValue(value, [])).toBe(value);
+  });
+
+  it('redacts a long value in its usual encodings too: URL, JSON string, base64, base64url', () => {
+    const secret = 'p@ss w/"rd+?é\n2';
+    const list = redactionList([secret]);
+    const printed = [
+      `url: https://x.test/?t=${encodeURIComponent(secret)}`,
+      `json: ${JSON.stringify({ token: secret })}`,
+      `b64: ${Buffer.from(secret).toString('base64')}`,
+      `b64url: ${Buffer.from(secret).toString('base64url')}`,
+    ];
+    for (const line of printed) expect(redactText(line, list), line).not.toMatch(/p@ss|p%40ss|cEBzc|\\"rd/);
+    expect(redactText(printed[1]!, list)).toBe('json: {"token":"***"}');
+    // A short value is matched only as it is: its encodings would mask ordinary text.
+    expect(redactionList(['abc'])).toEqual(['abc']);
   });
 });

@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // Runs the bundled CLI that `npm ci` builds (the `prepare` script): dist/bundle/cairn.cjs.
 // V8's compiled code for it is kept between runs (vm.Script's cached data), so a later
-// start skips compiling it, most of a short command's start-up. Same place and switches
-// as Node's own compile cache: NODE_COMPILE_CACHE=DIR, NODE_DISABLE_COMPILE_CACHE=1.
+// start skips compiling it, most of a short command's start-up. Kept per user, in
+// $XDG_CACHE_HOME/cairn (~/.cache/cairn), under Node's switches: NODE_COMPILE_CACHE=DIR
+// puts it elsewhere, NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 //
 // A CommonJS file (bin/package.json says so): started as an ES module, Node would first
 // load its ES module loader, ~10 ms of CPU that no command needs.
 'use strict';
-const { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
-const { tmpdir } = require('node:os');
+const { homedir } = require('node:os');
 const { dirname, join } = require('node:path');
 const vm = require('node:vm');
 
@@ -18,17 +19,18 @@ if (!existsSync(bundle)) {
   console.error('cairn: the CLI is not built yet; run `npm run build` (npm ci does it for you).');
   process.exit(2);
 }
+const cacheDir = process.env.NODE_COMPILE_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'cairn');
 // Node 22+ can keep the compiled code of what the bundle loads from node_modules (the
 // server's packages). The bundle's own is kept below, at exit, with every function the
 // run compiled: with Node's cache for it instead, `cairn validate` took 166 ms on Node 24
 // rather than 113 (Node 20 has no such cache at all).
-Module.enableCompileCache?.();
+Module.enableCompileCache?.(join(cacheDir, 'node'));
 runWithCodeCache(bundle);
 
 /** Loads a CommonJS file as require() would, compiled with the code V8 kept last time. */
 function runWithCodeCache(file) {
   const source = readFileSync(file, 'utf8');
-  const cache = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheOf(file);
+  const cache = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheOf(file, cacheDir);
   const kept = cache?.read();
   // The bundle has no import() (scripts/bundle-options.js), which code compiled this way could not run.
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData: kept });
@@ -52,34 +54,49 @@ function runWithCodeCache(file) {
  * One cache file per bundle path, V8 version and command (each command compiles its own
  * functions), headed by the bundle's size, time and inode: a rebuilt bundle replaces its
  * caches instead of piling up new ones. Failures to read or write only cost speed.
+ *
+ * Cached code runs as this user's code, and V8 checks little more than the source's length,
+ * so a file someone else could have written is never read: it must be this user's and
+ * writable by no one else. Files are created new (never through an existing path, which
+ * could be a planted link), private to the user.
  */
-function cacheOf(file) {
+function cacheOf(file, dir) {
   const stat = statSync(file);
   const stamp = Buffer.from(`${stat.size}:${stat.mtimeMs}:${stat.ino}\n`);
-  const dir = process.env.NODE_COMPILE_CACHE || join(tmpdir(), 'node-compile-cache');
   const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
   const name = command && /^[a-z][a-z-]{0,23}$/.test(command) ? command : 'cli';
   const path = join(dir, `cairn-${process.versions.v8}-${process.arch}-${hashOf(file)}-${name}.v8`);
   return {
     read() {
+      let fd;
       try {
-        const data = readFileSync(path);
+        fd = openSync(path, 'r');
+        if (!ownedAndPrivate(fstatSync(fd))) return undefined;
+        const data = readFileSync(fd);
         return data.subarray(0, stamp.length).equals(stamp) ? data.subarray(stamp.length) : undefined;
       } catch {
         return undefined;
+      } finally {
+        if (fd !== undefined) closeSync(fd);
       }
     },
     write(data) {
       try {
-        mkdirSync(dir, { recursive: true });
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
         const temporary = `${path}.${process.pid}`;
-        writeFileSync(temporary, Buffer.concat([stamp, data]));
+        writeFileSync(temporary, Buffer.concat([stamp, data]), { flag: 'wx', mode: 0o600 });
         renameSync(temporary, path);
       } catch {
         // a read-only or full disk: the next start compiles again
       }
     },
   };
+}
+
+/** This user's, and writable by no other (POSIX; Windows keeps no such modes). */
+function ownedAndPrivate(stat) {
+  if (typeof process.getuid !== 'function') return true;
+  return stat.uid === process.getuid() && (stat.mode & 0o022) === 0;
 }
 
 /** FNV-1a of a path, as 8 hex digits: names the cache file without loading node:crypto. */

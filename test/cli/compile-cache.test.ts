@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * bin/cairn.js keeps V8's compiled code of the CLI bundle between runs (BENCHMARKS.md, W4),
- * as vm.Script cached data, one file per command, under Node's own switches:
- * NODE_COMPILE_CACHE and NODE_DISABLE_COMPILE_CACHE. These run the real built CLI.
+ * as vm.Script cached data, one private file per command, under Node's own switches:
+ * NODE_COMPILE_CACHE and NODE_DISABLE_COMPILE_CACHE. These run the real built CLI. That a
+ * file another user could have written is never read: test/security (line 11).
  */
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,6 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateExpression, ExpressionError } from '../../src/expressions/index.js';
@@ -13,6 +16,8 @@ import { HELLO, startServer, until, type TestServer } from '../server/harness.js
  * test here.
  */
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin/cairn.js');
 const HOOK_SECRET = 'whsec_' + Buffer.from('security-test-hook-secret-32-bytes!').toString('base64');
 const ORIGIN = 'https://ops.example.com';
 const CANARY = 'canary-7f3a9d2e-do-not-leak';
@@ -354,5 +359,24 @@ describe('docs/security.md, line by line', () => {
       expect(files.length).toBeGreaterThan(0);
       for (const f of files) expect(readFileSync(join(t.dir, f)).includes(CANARY)).toBe(false);
     }
+  });
+
+  it.runIf(typeof process.getuid === 'function')('11. planted compiled code: a CLI cache file another user could have written is never read', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'cairn-cc-')), 'made-by-cairn');
+    const validate = () => spawnSync(process.execPath, [BIN, 'validate', join(ROOT, 'examples/hello.yaml')], { env: { ...process.env, NODE_COMPILE_CACHE: dir }, encoding: 'utf8' });
+    const first = validate();
+    expect(first.status, first.stderr).toBe(0);
+    const name = readdirSync(dir).find((n) => n.startsWith('cairn-') && n.endsWith('-validate.v8'));
+    const path = join(dir, name!);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    // Writable by others, it could hold anyone's code: not read, replaced by a private one.
+    chmodSync(path, 0o666);
+    const planted = statSync(path).ino;
+    const second = validate();
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    expect(statSync(path).ino).not.toBe(planted);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 });

@@ -38,9 +38,9 @@ const lazyCommanderChildProcess = {
 /**
  * Options for esbuild's build(); `outdir` is where the bundle goes (dist/bundle).
  *
- * One CommonJS file, not ES module chunks: Node.js 20 can keep V8's compiled code between
- * runs only for code it compiles through vm.Script, which ES modules are not (Node 22+
- * has module.enableCompileCache for both). With the compiled code kept, a start skips
+ * One CommonJS file, not ES module chunks: V8's compiled code can be kept between runs for
+ * code compiled through vm.Script, which ES modules are not on Node 20 (bin/cairn.js does
+ * this on every version: it keeps more than Node 22's own cache). With it kept, a start skips
  * compiling the bundle, which was most of `cairn validate`'s cold start (BENCHMARKS.md,
  * W4). Commands stay lazy: esbuild turns each `import()` into a function that evaluates
  * the command's modules on first use, and V8 compiles a function only when it runs.
@@ -60,8 +60,8 @@ export function bundleOptions(outdir) {
     // kept as they ship (pino and fastify resolve files at run time).
     // undici too: it is loaded where http steps run, as it ships.
     external: ['better-sqlite3', 'fastify', '@fastify/*', 'pino', 'prom-client', 'ws', 'undici'],
-    // import() of those becomes require(): code compiled from V8's cache by vm.Script (Node
-    // 20, bin/cairn.js) has no way to load ES modules, and they are all CommonJS.
+    // import() of those becomes require(): code that bin/cairn.js compiles through vm.Script
+    // (with V8's cached data) has no way to load ES modules, and they are all CommonJS.
     supported: { 'dynamic-import': false },
     // The sources are ES modules and find files next to themselves with import.meta.url.
     define: { 'import.meta.url': '__cairnModuleUrl' },

@@ -164,6 +164,9 @@ describe('bulkheads in the runtime', () => {
     writeFileSync(ledger, '');
     const run = await h.start('slow.yaml', parallelSteps(ledger, 3, 'sleep 30'));
     await until(() => h?.runtime.bulkheads.list()[0]?.waiting === 2, 'two steps waiting');
+    // The slot holder's script must be under way, or the cancel could stop it before its
+    // first line and the ledger would say nothing started.
+    await until(() => readLedger(ledger).some((m) => m.kind === 'start'), 'the first step running');
     h.runtime.submit(run.id, { type: 'cancel', reason: 'test' });
     const final = await h.runtime.waitFor(run.id);
     expect(final?.status).toBe('cancelled');

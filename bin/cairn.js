@@ -63,8 +63,7 @@ function runWithCodeCache(file) {
 function cacheOf(file, dir) {
   const stat = statSync(file);
   const stamp = Buffer.from(`${stat.size}:${stat.mtimeMs}:${stat.ino}\n`);
-  const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
-  const name = command && /^[a-z][a-z-]{0,23}$/.test(command) ? command : 'cli';
+  const name = commandName(process.argv.slice(2));
   const path = join(dir, `cairn-${process.versions.v8}-${process.arch}-${hashOf(file)}-${name}.v8`);
   return {
     read() {
@@ -91,6 +90,16 @@ function cacheOf(file, dir) {
       }
     },
   };
+}
+
+/** The command a run is for (`validate`), past the global options; `cli` when there is none. */
+function commandName(args) {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--db' || arg === '--config') i++;
+    else if (!arg.startsWith('-')) return /^[a-z][a-z-]{0,23}$/.test(arg) ? arg : 'cli';
+  }
+  return 'cli';
 }
 
 /** This user's, and writable by no other (POSIX; Windows keeps no such modes). */

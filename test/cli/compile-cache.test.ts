@@ -46,6 +46,14 @@ describe('the compiled-code cache of the CLI', () => {
     expect(filesIn(dir)).toEqual(written);
   });
 
+  it('names the cache by the command, past global options and their values', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-cc-'));
+    writeFileSync(join(dir, 'cairn.yaml'), 'store: { path: c.db }\n');
+    const r = cairn({ NODE_COMPILE_CACHE: dir }, '--config', join(dir, 'cairn.yaml'), '--db', join(dir, 'c.db'), 'validate', HELLO);
+    expect(r.status, r.stderr).toBe(0);
+    expect([...filesIn(dir).keys()].filter((name) => name.startsWith('cairn-')).map((name) => name.replace(/^.*-/, ''))).toEqual(['validate.v8']);
+  });
+
   it('writes nothing with NODE_DISABLE_COMPILE_CACHE=1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-cc-'));
     const r = cairn({ NODE_COMPILE_CACHE: dir, NODE_DISABLE_COMPILE_CACHE: '1' }, 'validate', HELLO);

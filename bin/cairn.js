@@ -24,7 +24,13 @@ const cacheDir = process.env.NODE_COMPILE_CACHE || join(process.env.XDG_CACHE_HO
 // server's packages). The bundle's own is kept below, at exit, with every function the
 // run compiled: with Node's cache for it instead, `cairn validate` took 166 ms on Node 24
 // rather than 113 (Node 20 has no such cache at all).
-Module.enableCompileCache?.(join(cacheDir, 'node'));
+if (typeof Module.enableCompileCache === 'function' && !process.env.NODE_DISABLE_COMPILE_CACHE) {
+  // Made here first, private: Node would create it readable by everyone.
+  try {
+    mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+  } catch {}
+  Module.enableCompileCache(join(cacheDir, 'node'));
+}
 runWithCodeCache(bundle);
 
 /** Loads a CommonJS file as require() would, compiled with the code V8 kept last time. */

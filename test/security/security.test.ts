@@ -362,8 +362,12 @@ describe('docs/security.md, line by line', () => {
   });
 
   it.runIf(typeof process.getuid === 'function')('11. planted compiled code: a CLI cache file another user could have written is never read', () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'cairn-cc-')), 'made-by-cairn');
-    const validate = () => spawnSync(process.execPath, [BIN, 'validate', join(ROOT, 'examples/hello.yaml')], { env: { ...process.env, NODE_COMPILE_CACHE: dir }, encoding: 'utf8' });
+    // The default place, under a fresh XDG_CACHE_HOME: the CLI makes the folder itself.
+    const home = mkdtempSync(join(tmpdir(), 'cairn-cc-'));
+    const dir = join(home, 'cairn');
+    const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: home };
+    delete env['NODE_COMPILE_CACHE'];
+    const validate = () => spawnSync(process.execPath, [BIN, 'validate', join(ROOT, 'examples/hello.yaml')], { env, encoding: 'utf8' });
     const first = validate();
     expect(first.status, first.stderr).toBe(0);
     const name = readdirSync(dir).find((n) => n.startsWith('cairn-') && n.endsWith('-validate.v8'));

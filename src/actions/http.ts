@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { abortedFailure } from './aborted.js';
 import { ActionFailure, type Action } from './action.js';
 import { describeExpected, statusMatcher } from './expected-status.js';
-import { guardedDispatcher, NetworkRefused, type NetworkGuard } from './network-guard.js';
+import { guardedDispatcher, refusalIn, type NetworkGuard } from './network-guard.js';
 import { httpSpec, MAX_REDIRECTS, type HttpParameters } from './specs/http.js';
 
 export type { HttpParameters } from './specs/http.js';
@@ -132,8 +132,8 @@ function requestFailure(
 ): ActionFailure {
   if (error instanceof ActionFailure) return error;
   if (runSignal.aborted) return abortedFailure(runSignal.reason);
-  const refused = error instanceof NetworkRefused ? error : (error as { cause?: unknown } | undefined)?.cause;
-  if (refused instanceof NetworkRefused) {
+  const refused = refusalIn(error);
+  if (refused) {
     return new ActionFailure(`${what} is refused by the network policy: ${refused.message}`, refused.code, { host: refused.host, address: refused.address }, false);
   }
   if (timeout?.aborted) {

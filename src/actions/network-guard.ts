@@ -34,6 +34,13 @@ export class NetworkRefused extends Error {
   }
 }
 
+/** The policy's refusal behind a failed request (undici wraps a connector's error as its cause), if that is why it failed. */
+export function refusalIn(error: unknown): NetworkRefused | undefined {
+  if (error instanceof NetworkRefused) return error;
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return cause instanceof NetworkRefused ? cause : undefined;
+}
+
 type Undici = typeof import('undici');
 
 const dispatchers = new WeakMap<NetworkGuard, { plain: Dispatcher; redirecting: Map<number, Dispatcher> }>();

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { abortedFailure } from './aborted.js';
 import { ActionFailure, type Action, type ActionContext, type NotifyChannel } from './action.js';
-import { guardedDispatcher, NetworkRefused } from './network-guard.js';
+import { guardedDispatcher, refusalIn } from './network-guard.js';
 import { LOG_CHANNEL, notifySpec, type NotifyParameters, type SEVERITIES } from './specs/notify.js';
 
 export { LOG_CHANNEL, type NotifyParameters } from './specs/notify.js';
@@ -113,8 +113,8 @@ async function post(
     text = await readSnippet(response.body);
   } catch (error) {
     if (ctx.signal.aborted) throw abortedFailure(ctx.signal.reason);
-    const refused = error instanceof NetworkRefused ? error : (error as { cause?: unknown } | undefined)?.cause;
-    if (refused instanceof NetworkRefused) {
+    const refused = refusalIn(error);
+    if (refused) {
       ctx.log('system', `notify ${name}: refused by the network policy`);
       throw new ActionFailure(`notification to '${name}' is refused by the network policy: ${refused.message}`, refused.code, { channel: name, host: refused.host, address: refused.address }, false);
     }

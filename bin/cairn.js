@@ -8,17 +8,13 @@
 // A CommonJS file (bin/package.json says so): started as an ES module, Node would first
 // load its ES module loader, ~10 ms of CPU that no command needs.
 'use strict';
-const { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const { homedir } = require('node:os');
 const { dirname, join } = require('node:path');
 const vm = require('node:vm');
 
 const bundle = join(__dirname, '..', 'dist', 'bundle', 'cairn.cjs');
-if (!existsSync(bundle)) {
-  console.error('cairn: the CLI is not built yet; run `npm run build` (npm ci does it for you).');
-  process.exit(2);
-}
 const cacheDir = process.env.NODE_COMPILE_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'cairn');
 // Node 22+ can keep the compiled code of what the bundle loads from node_modules (the
 // server's packages). The bundle's own is kept below, at exit, with every function the
@@ -35,8 +31,8 @@ runWithCodeCache(bundle);
 
 /** Loads a CommonJS file as require() would, compiled with the code V8 kept last time. */
 function runWithCodeCache(file) {
-  const source = readFileSync(file, 'utf8');
-  const cache = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheOf(file, cacheDir);
+  const { source, stat } = readBundle(file);
+  const cache = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheOf(file, stat, cacheDir);
   const kept = cache?.read();
   // The bundle has no import() (scripts/bundle-options.js), which code compiled this way could not run.
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData: kept });
@@ -56,6 +52,23 @@ function runWithCodeCache(file) {
   mod.loaded = true;
 }
 
+/** The bundle's text and its stat, from one open; says how to build it when it is missing. */
+function readBundle(file) {
+  let fd;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    if (err.code !== 'ENOENT') throw err;
+    console.error('cairn: the CLI is not built yet; run `npm run build` (npm ci does it for you).');
+    process.exit(2);
+  }
+  try {
+    return { stat: fstatSync(fd), source: readFileSync(fd, 'utf8') };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * One cache file per bundle path, V8 version and command (each command compiles its own
  * functions), headed by the bundle's size, time and inode: a rebuilt bundle replaces its
@@ -66,8 +79,7 @@ function runWithCodeCache(file) {
  * writable by no one else. Files are created new (never through an existing path, which
  * could be a planted link), private to the user.
  */
-function cacheOf(file, dir) {
-  const stat = statSync(file);
+function cacheOf(file, stat, dir) {
   const stamp = Buffer.from(`${stat.size}:${stat.mtimeMs}:${stat.ino}\n`);
   const name = commandName(process.argv.slice(2));
   const path = join(dir, `cairn-${process.versions.v8}-${process.arch}-${hashOf(file)}-${name}.v8`);
